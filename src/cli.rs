@@ -1,0 +1,71 @@
+//! The command line, declared once with clap; each subcommand mounts the `Args` of its `cmd` module,
+//! which the REPL's dot-commands reuse.
+
+use crate::cmd::{self, Ctx};
+use clap::{Parser, Subcommand, ValueHint};
+use std::path::PathBuf;
+
+/// A knowledge-graph store: load RDF and fact sheets, ask SPARQL, traverse, export clean Turtle.
+///
+/// With no command, kg opens an interactive SPARQL session on the store.
+#[derive(Debug, Parser)]
+#[command(name = "kg", version, max_term_width = 100)]
+pub struct Cli {
+    /// Store directory [default: the platform data dir, e.g. ~/.local/share/kg/store]
+    ///
+    /// A store given here starts empty; the default store is seeded with the built-in graph on first use.
+    #[arg(long, env = "KG_STORE", global = true, value_hint = ValueHint::DirPath)]
+    pub store: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load RDF files or fact sheets, all in one atomic step
+    Load(cmd::load::Args),
+    /// Run a SPARQL query
+    Query(cmd::query::Args),
+    /// Run a SPARQL 1.1 Update, atomically
+    Update(cmd::update::Args),
+    /// Export the store or one graph
+    Export(cmd::export::Args),
+    /// Quads per graph, classes and predicates with counts
+    Stats,
+    /// List, add or remove the store's prefixes
+    Prefixes(cmd::prefixes::Args),
+    /// Load the built-in ontology and fact sheets (idempotent)
+    Seed,
+    /// Check that every fact-sheet quote occurs verbatim in its source document
+    CheckEvidence(cmd::evidence::Args),
+    /// List the saved queries with the question each answers
+    Queries,
+    /// Open the interactive SPARQL session (the default when no command is given)
+    Repl(cmd::repl_args::Args),
+}
+
+/// Runs the parsed command line; returns the exit code for success paths that are not 0.
+pub fn run(cli: Cli) -> kg::Result<u8> {
+    let mut ctx = Ctx::new(cli.store);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut err = std::io::stderr();
+    let mut io = cmd::Io {
+        out: &mut out,
+        err: &mut err,
+    };
+    match cli.command {
+        Some(Command::Load(args)) => cmd::load::run(&mut ctx, args, &mut io),
+        Some(Command::Query(args)) => cmd::query::run(&mut ctx, args, &mut io),
+        Some(Command::Update(args)) => cmd::update::run(&mut ctx, args, &mut io),
+        Some(Command::Export(args)) => cmd::export::run(&mut ctx, args, &mut io),
+        Some(Command::Stats) => cmd::stats::run(&mut ctx, &mut io),
+        Some(Command::Prefixes(args)) => cmd::prefixes::run(&mut ctx, args, &mut io),
+        Some(Command::Seed) => cmd::seed(&mut ctx, &mut io),
+        Some(Command::CheckEvidence(args)) => cmd::evidence::run(&mut ctx, args, &mut io),
+        Some(Command::Queries) => cmd::query::list(&mut io),
+        Some(Command::Repl(args)) => crate::repl::run(ctx, args),
+        None => crate::repl::run(ctx, cmd::repl_args::Args::default()),
+    }
+}

@@ -1,0 +1,139 @@
+//! `kg load` and `.load`.
+
+use super::{io_err, Ctx, Io};
+use clap::ValueHint;
+use kg::ingest::{Input, LoadOptions, LoadReport, Progress};
+use kg::{Error, InputFormat, Result};
+use oxigraph::model::NamedNode;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Files to load; '-' reads standard input (then --format is required)
+    #[arg(required = true, value_hint = ValueHint::FilePath)]
+    pub files: Vec<PathBuf>,
+    /// Put the triples into this named graph instead of the default graph
+    #[arg(long, value_name = "IRI")]
+    pub graph: Option<String>,
+    /// Base IRI for relative IRIs [default: each file's own file: IRI]
+    #[arg(long, value_name = "IRI")]
+    pub base: Option<String>,
+    /// Input format (turtle, ntriples, nquads, trig, rdfxml, jsonld, n3, factsheet) [default: from the extension]
+    #[arg(long, short = 'f')]
+    pub format: Option<String>,
+    /// Parse and validate only; write nothing (the store is not even opened)
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
+    let format = args
+        .format
+        .as_deref()
+        .map(InputFormat::from_name)
+        .transpose()?;
+    let inputs: Vec<Input> = args
+        .files
+        .iter()
+        .map(|p| Input {
+            path: (p.as_os_str() != "-").then(|| p.clone()),
+            format,
+        })
+        .collect();
+    let graph = match &args.graph {
+        Some(g) => Some(NamedNode::new(g).map_err(|e| {
+            Error::BadInput(format!("--graph <{g}> is not a valid absolute IRI: {e}"))
+        })?),
+        None => None,
+    };
+    let bar = ProgressBar::new();
+    let options = LoadOptions {
+        graph,
+        base_iri: args.base.clone(),
+        on_progress: Some(bar.callback()),
+    };
+    let result = if args.dry_run {
+        kg::ingest::check(&inputs, &options)
+    } else {
+        kg::ingest::load(ctx.store()?, &inputs, &options)
+    };
+    bar.finish();
+    let report = result?;
+    if !args.dry_run {
+        ctx.changed();
+    }
+    summary(&report, args.dry_run, io)?;
+    Ok(0)
+}
+
+fn summary(report: &LoadReport, dry_run: bool, io: &mut Io<'_>) -> Result<()> {
+    let files = if report.files == 1 { "file" } else { "files" };
+    let verb = if dry_run { "checked" } else { "loaded" };
+    writeln!(
+        io.err,
+        "{verb} {} quads from {} {files} in {:.2} s ({:.0} quads/s){}",
+        report.quads,
+        report.files,
+        report.elapsed.as_secs_f64(),
+        report.rate(),
+        if dry_run { "; nothing written" } else { "" }
+    )
+    .map_err(io_err)?;
+    for (p, iri) in &report.learned_prefixes {
+        writeln!(io.err, "learned prefix {p}: <{iri}>").map_err(io_err)?;
+    }
+    Ok(())
+}
+
+/// A progress bar that appears only on a terminal and only once a load has run for two seconds.
+struct ProgressBar {
+    inner: Arc<Mutex<Option<indicatif::ProgressBar>>>,
+    enabled: bool,
+    start: Instant,
+}
+
+impl ProgressBar {
+    fn new() -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(None)),
+            enabled: super::stderr_is_terminal(),
+            start: Instant::now(),
+        }
+    }
+
+    fn callback(&self) -> Arc<dyn Fn(Progress) + Send + Sync> {
+        let inner = Arc::clone(&self.inner);
+        let enabled = self.enabled;
+        let start = self.start;
+        Arc::new(move |p: Progress| {
+            if !enabled || start.elapsed() < Duration::from_secs(2) {
+                return;
+            }
+            let Ok(mut guard) = inner.lock() else { return };
+            let bar = guard.get_or_insert_with(|| {
+                let bar = match p.total_bytes {
+                    Some(total) => indicatif::ProgressBar::new(total).with_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{bar:40} {bytes}/{total_bytes} {msg} ({eta} left)",
+                        )
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    ),
+                    None => indicatif::ProgressBar::new_spinner(),
+                };
+                bar
+            });
+            bar.set_position(p.bytes);
+            bar.set_message(format!("{} quads", p.quads));
+        })
+    }
+
+    fn finish(&self) {
+        if let Ok(mut guard) = self.inner.lock() {
+            if let Some(bar) = guard.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}

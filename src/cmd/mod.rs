@@ -1,0 +1,179 @@
+//! One module per operation. Each has clap `Args`, shared by the CLI subcommand and the REPL
+//! dot-command, and a `run` that calls the library and writes to the session's writers.
+
+pub mod evidence;
+pub mod export;
+pub mod load;
+pub mod prefixes;
+pub mod query;
+pub mod repl_args;
+pub mod stats;
+pub mod update;
+
+use kg::{Error, KgStore, Result};
+use oxigraph::sparql::CancellationToken;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Where a command writes: results to `out`, counts, timings and progress to `err`.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+}
+
+/// What commands share within one process: the store (opened on first need) and session settings.
+pub struct Ctx {
+    store_path: Option<PathBuf>,
+    store: Option<KgStore>,
+    /// Applies to every query when set (`.timeout` in the REPL).
+    pub timeout: Option<Duration>,
+    /// Whether to print timings to stderr.
+    pub timing: bool,
+    /// Bumped whenever the store changes, so caches (completion, graph projections) know to refresh.
+    pub generation: u64,
+}
+
+impl Ctx {
+    pub fn new(store_path: Option<PathBuf>) -> Self {
+        Self {
+            store_path,
+            store: None,
+            timeout: None,
+            timing: true,
+            generation: 0,
+        }
+    }
+
+    /// The store, opened on first use. The default store is seeded when this open creates it.
+    pub fn store(&mut self) -> Result<&mut KgStore> {
+        if self.store.is_none() {
+            let (dir, is_default) = match &self.store_path {
+                Some(p) => (p.clone(), false),
+                None => (
+                    KgStore::default_dir().ok_or_else(|| {
+                        Error::BadInput(
+                            "no data directory on this platform; pass --store DIR".to_owned(),
+                        )
+                    })?,
+                    true,
+                ),
+            };
+            let mut store = KgStore::open(&dir)?;
+            if is_default && store.was_created() {
+                kg::ingest::seed(&mut store)?;
+            }
+            self.store = Some(store);
+        }
+        self.store
+            .as_mut()
+            .ok_or_else(|| Error::BadInput("store unavailable".to_owned()))
+    }
+
+    pub fn changed(&mut self) {
+        self.generation += 1;
+    }
+}
+
+/// The token of the query running now, for the Ctrl-C handler.
+static RUNNING: Mutex<Option<CancellationToken>> = Mutex::new(None);
+
+/// Installs the process's Ctrl-C handler once: it cancels the running query if there is one;
+/// otherwise, outside the REPL, it ends the process as a shell expects.
+pub fn install_interrupt_handler(exit_when_idle: bool) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(move || {
+            let token = RUNNING.lock().ok().and_then(|mut t| t.take());
+            match token {
+                Some(t) => t.cancel(),
+                None if exit_when_idle => std::process::exit(130),
+                None => {}
+            }
+        });
+    });
+}
+
+/// Registers a fresh token as the running query's, and clears it when dropped.
+pub struct Running(CancellationToken);
+
+impl Running {
+    pub fn start() -> Self {
+        let token = CancellationToken::new();
+        if let Ok(mut r) = RUNNING.lock() {
+            *r = Some(token.clone());
+        }
+        Self(token)
+    }
+
+    pub fn token(&self) -> CancellationToken {
+        self.0.clone()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(mut r) = RUNNING.lock() {
+            *r = None;
+        }
+    }
+}
+
+/// Whether stderr is a terminal, for progress bars.
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+/// Loads the built-in ontology and fact sheets.
+pub fn seed(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
+    let report = kg::ingest::seed(ctx.store()?)?;
+    ctx.changed();
+    writeln!(
+        io.err,
+        "seeded {} quads from {} files in {:.2} s",
+        report.quads,
+        report.files,
+        report.elapsed.as_secs_f64()
+    )
+    .map_err(|e| Error::Io {
+        path: "<stderr>".into(),
+        source: e,
+    })?;
+    Ok(0)
+}
+
+/// Wraps a write error on one of the session's streams.
+pub fn io_err(e: std::io::Error) -> Error {
+    Error::Io {
+        path: "<output>".into(),
+        source: e,
+    }
+}
+
+/// Reads a text argument given inline, from a file, or from stdin (`-`).
+pub fn read_text(
+    inline: Option<String>,
+    file: Option<PathBuf>,
+    what: &str,
+) -> Result<(String, String)> {
+    match (inline, file) {
+        (_, Some(path)) => std::fs::read_to_string(&path)
+            .map(|t| (t, path.display().to_string()))
+            .map_err(|e| Error::Io { path, source: e }),
+        (Some(text), None) if text == "-" => {
+            let mut buf = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf).map_err(|e| {
+                Error::Io {
+                    path: "<stdin>".into(),
+                    source: e,
+                }
+            })?;
+            Ok((buf, "<stdin>".to_owned()))
+        }
+        (Some(text), None) => Ok((text, format!("<{what}>"))),
+        (None, None) => Err(Error::BadInput(format!(
+            "no {what} given: pass it as an argument, with --file FILE, or '-' for stdin"
+        ))),
+    }
+}

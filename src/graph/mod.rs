@@ -1,0 +1,1 @@
+//! Graph traversals over a petgraph projection of the store.

@@ -1,0 +1,29 @@
+//! kg: a knowledge-graph store with SPARQL, graph traversals and clean Turtle export, on embedded Oxigraph.
+//!
+//! The library owns every behaviour; the `kg` binary is a thin shell that parses arguments,
+//! draws progress and decides exit codes. Nothing here prints: functions take readers and writers
+//! and return plain data or a typed [`Error`].
+//!
+//! - [`store`]: opening the store, its prefix table, statistics.
+//! - [`ingest`]: loading RDF files and fact sheets atomically; the ontology vocabulary; the evidence check.
+//! - [`query`]: SPARQL queries and updates, cancellation, rendering in every format.
+//! - [`export`]: every RDF format, and the pretty, byte-stable Turtle.
+//! - [`graph`]: the petgraph projection and traversals.
+//! - [`format`]: every format name in one place.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod error;
+pub mod export;
+pub mod format;
+pub mod graph;
+pub mod ingest;
+pub mod prefixes;
+pub mod query;
+pub mod resolve;
+pub mod seed;
+pub mod store;
+
+pub use error::{Diagnostic, Error, Location, Result};
+pub use format::{InputFormat, OutputFormat};
+pub use store::KgStore;

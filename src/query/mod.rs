@@ -1,0 +1,234 @@
+//! Running SPARQL: queries and updates against the store, with stored prefixes, a union default graph,
+//! cancellation and timeouts. Rendering lives in `render`.
+//!
+//! The CLI and the REPL both call `execute` and `update`; neither has its own query path.
+
+mod cancel;
+pub mod complete;
+pub mod lexer;
+pub mod render;
+
+use crate::error::{sparql_syntax_error, Error, Result};
+use crate::store::KgStore;
+use oxigraph::model::{Triple, Variable};
+use oxigraph::sparql::{
+    CancellationToken, QueryEvaluationError, QueryResults, QuerySolution, QuerySolutionIter,
+    QueryTripleIter, UpdateEvaluationError,
+};
+use std::time::{Duration, Instant};
+
+pub use cancel::Deadline;
+
+/// How to run a query or an update.
+#[derive(Clone, Default)]
+pub struct QueryOptions {
+    pub base_iri: Option<String>,
+    pub timeout: Option<Duration>,
+    /// Cancelled from outside (Ctrl-C); the query stops at its next check.
+    pub cancel: Option<CancellationToken>,
+    /// Query the store's default graph alone instead of the union of all graphs.
+    pub default_graph_only: bool,
+    /// Name of the input in error messages (`<query>`, a file name).
+    pub source: Option<String>,
+}
+
+/// A running query's answer. Solutions and triples are produced lazily as they are consumed,
+/// so a huge result streams to a file without being held in memory.
+pub enum Outcome {
+    Solutions {
+        variables: Vec<Variable>,
+        solutions: Stream<QuerySolutionIter<'static>>,
+    },
+    Boolean(bool),
+    Graph(Stream<QueryTripleIter<'static>>),
+}
+
+impl Outcome {
+    pub fn kind(&self) -> crate::format::AnswerKind {
+        match self {
+            Outcome::Solutions { .. } => crate::format::AnswerKind::Solutions,
+            Outcome::Boolean(_) => crate::format::AnswerKind::Boolean,
+            Outcome::Graph(_) => crate::format::AnswerKind::Graph,
+        }
+    }
+}
+
+/// An iterator of results that turns cancellation into kg's own `Cancelled`/`Timeout` errors.
+pub struct Stream<I> {
+    inner: I,
+    deadline: Deadline,
+}
+
+impl Iterator for Stream<QuerySolutionIter<'static>> {
+    type Item = Result<QuerySolution>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(self.inner.next()?.map_err(|e| self.deadline.query_error(e)))
+    }
+}
+
+impl Iterator for Stream<QueryTripleIter<'static>> {
+    type Item = Result<Triple>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(self.inner.next()?.map_err(|e| self.deadline.query_error(e)))
+    }
+}
+
+/// Parses a query and starts it. Syntax errors carry the query text so a caret can be drawn.
+pub fn execute(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Outcome> {
+    let source = options.source.as_deref().unwrap_or("<query>");
+    let deadline = Deadline::new(options.cancel.clone(), options.timeout);
+    let mut evaluator = store.evaluator().with_cancellation_token(deadline.token());
+    if let Some(base) = &options.base_iri {
+        evaluator = evaluator
+            .with_base_iri(base)
+            .map_err(|e| Error::BadInput(format!("invalid base IRI <{base}>: {e}")))?;
+    }
+    let mut prepared = evaluator
+        .parse_query(text)
+        .map_err(|e| sparql_syntax_error(&e, source, text))?;
+    if !options.default_graph_only && prepared.dataset().is_default_dataset() {
+        prepared.dataset_mut().set_default_graph_as_union();
+    }
+    let results = prepared
+        .on_store(store.raw())
+        .execute()
+        .map_err(|e| deadline.query_error(e))?;
+    Ok(match results {
+        QueryResults::Solutions(s) => Outcome::Solutions {
+            variables: s.variables().to_vec(),
+            solutions: Stream { inner: s, deadline },
+        },
+        QueryResults::Boolean(b) => Outcome::Boolean(b),
+        QueryResults::Graph(g) => Outcome::Graph(Stream { inner: g, deadline }),
+    })
+}
+
+/// Checks that a query parses, without running it.
+pub fn parse_query(store: &KgStore, text: &str, source: &str) -> Result<()> {
+    store
+        .evaluator()
+        .parse_query(text)
+        .map(|_| ())
+        .map_err(|e| sparql_syntax_error(&e, source, text))
+}
+
+/// Checks that an update parses, without running it.
+pub fn parse_update(store: &KgStore, text: &str, source: &str) -> Result<()> {
+    store
+        .evaluator()
+        .parse_update(text)
+        .map(|_| ())
+        .map_err(|e| sparql_syntax_error(&e, source, text))
+}
+
+/// Runs a SPARQL 1.1 Update atomically: it all applies, or nothing does.
+pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Duration> {
+    let start = Instant::now();
+    let source = options.source.as_deref().unwrap_or("<update>");
+    let deadline = Deadline::new(options.cancel.clone(), options.timeout);
+    let mut evaluator = store.evaluator().with_cancellation_token(deadline.token());
+    if let Some(base) = &options.base_iri {
+        evaluator = evaluator
+            .with_base_iri(base)
+            .map_err(|e| Error::BadInput(format!("invalid base IRI <{base}>: {e}")))?;
+    }
+    let mut prepared = evaluator
+        .parse_update(text)
+        .map_err(|e| sparql_syntax_error(&e, source, text))?;
+    if !options.default_graph_only {
+        for dataset in prepared.using_datasets_mut() {
+            if dataset.is_default_dataset() {
+                dataset.set_default_graph_as_union();
+            }
+        }
+    }
+    prepared
+        .on_store(store.raw())
+        .execute()
+        .map_err(|e| deadline.update_error(e))?;
+    Ok(start.elapsed())
+}
+
+impl Deadline {
+    fn query_error(&self, error: QueryEvaluationError) -> Error {
+        match error {
+            QueryEvaluationError::Cancelled => self.stopped(),
+            other => Error::Evaluation(other.to_string()),
+        }
+    }
+
+    fn update_error(&self, error: UpdateEvaluationError) -> Error {
+        match error {
+            UpdateEvaluationError::Storage(e) => Error::Storage(e),
+            other => {
+                let text = other.to_string();
+                if text.contains("cancelled") {
+                    self.stopped()
+                } else {
+                    Error::Evaluation(text)
+                }
+            }
+        }
+    }
+
+    fn stopped(&self) -> Error {
+        match self.timed_out() {
+            Some(secs) => Error::Timeout(secs),
+            None => Error::Cancelled,
+        }
+    }
+}
+
+/// Builds the completion vocabulary from the store: classes, properties (with the classes they are
+/// used with), individuals and labels. Slow on big stores, so the REPL runs it in the background.
+pub fn completion_vocabulary(store: &KgStore) -> Result<complete::CompletionVocabulary> {
+    use oxigraph::model::Term;
+    let mut v = complete::CompletionVocabulary::default();
+    let rows = |text: &str| -> Result<Vec<Vec<Option<Term>>>> {
+        let outcome = execute(store, text, &QueryOptions::default())?;
+        let Outcome::Solutions {
+            variables,
+            solutions,
+        } = outcome
+        else {
+            return Ok(Vec::new());
+        };
+        solutions
+            .map(|s| s.map(|s| variables.iter().map(|var| s.get(var).cloned()).collect()))
+            .collect()
+    };
+    let iri = |t: &Option<Term>| match t {
+        Some(Term::NamedNode(n)) => Some(n.as_str().to_owned()),
+        _ => None,
+    };
+    for r in rows("SELECT DISTINCT ?c WHERE { { ?c a <http://www.w3.org/2002/07/owl#Class> } UNION { ?c a <http://www.w3.org/2000/01/rdf-schema#Class> } UNION { ?x a ?c } }")? {
+        if let Some(c) = iri(&r[0]) {
+            v.classes.insert(c);
+        }
+    }
+    for r in rows("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")? {
+        if let Some(p) = iri(&r[0]) {
+            let n = match &r[1] {
+                Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
+                _ => 0,
+            };
+            v.properties.insert(p, n);
+        }
+    }
+    for r in rows("SELECT DISTINCT ?c ?p WHERE { ?s a ?c ; ?p ?o }")? {
+        if let (Some(c), Some(p)) = (iri(&r[0]), iri(&r[1])) {
+            v.class_properties.entry(c).or_default().insert(p);
+        }
+    }
+    for r in rows("SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(isIRI(?s)) } LIMIT 20000")? {
+        if let Some(s) = iri(&r[0]) {
+            if !v.classes.contains(&s) && !v.properties.contains_key(&s) {
+                v.individuals.insert(s);
+            }
+        }
+    }
+    v.labels = crate::resolve::labels(store)?;
+    Ok(v)
+}

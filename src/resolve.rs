@@ -1,0 +1,120 @@
+//! Naming things the way people do: an IRI, a prefixed name, or a label in any language.
+//!
+//! Used by `.describe` and the graph commands. Exact label matches win over case-insensitive ones;
+//! a name that fits several things is an error listing them, never a guess.
+
+use crate::error::{Error, Result};
+use crate::store::KgStore;
+use oxigraph::model::{NamedNode, Term};
+use oxigraph::sparql::QueryResults;
+
+/// Every (label, IRI) of the store, from `rdfs:label`, `skos:prefLabel` and `skos:altLabel`, sorted.
+pub fn labels(store: &KgStore) -> Result<Vec<(String, String)>> {
+    let mut prepared = store
+        .evaluator()
+        .parse_query(
+            "SELECT DISTINCT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2004/02/skos/core#altLabel> ?l FILTER(isIRI(?s)) }",
+        )
+        .map_err(|e| Error::Evaluation(e.to_string()))?;
+    prepared.dataset_mut().set_default_graph_as_union();
+    let QueryResults::Solutions(solutions) = prepared
+        .on_store(store.raw())
+        .execute()
+        .map_err(|e| Error::Evaluation(e.to_string()))?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for s in solutions {
+        let s = s.map_err(|e| Error::Evaluation(e.to_string()))?;
+        if let (Some(Term::NamedNode(n)), Some(Term::Literal(l))) = (s.get("s"), s.get("l")) {
+            out.push((l.value().to_owned(), n.as_str().to_owned()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Resolves a user's name for a resource to its IRI.
+pub fn resolve(store: &KgStore, name: &str, labels: &[(String, String)]) -> Result<NamedNode> {
+    let name = name.trim();
+    if let Some(iri) = name.strip_prefix('<').and_then(|n| n.strip_suffix('>')) {
+        return NamedNode::new(iri)
+            .map_err(|e| Error::BadInput(format!("invalid IRI <{iri}>: {e}")));
+    }
+    if let Some((p, _)) = name.split_once(':') {
+        if let Some(iri) = store.prefixes().expand(name) {
+            return NamedNode::new(iri)
+                .map_err(|e| Error::BadInput(format!("invalid name {name}: {e}")));
+        }
+        if p.starts_with("http") || p == "urn" {
+            return NamedNode::new(name)
+                .map_err(|e| Error::BadInput(format!("invalid IRI {name}: {e}")));
+        }
+    }
+    let pick = |matches: Vec<&String>| -> Option<Result<NamedNode>> {
+        let mut iris: Vec<&String> = matches;
+        iris.sort();
+        iris.dedup();
+        match iris.len() {
+            0 => None,
+            1 => Some(Ok(NamedNode::new_unchecked(iris[0].as_str()))),
+            _ => Some(Err(Error::Ambiguous {
+                name: name.to_owned(),
+                candidates: iris
+                    .iter()
+                    .map(|iri| {
+                        let names: Vec<&str> = labels
+                            .iter()
+                            .filter(|(_, i)| i == *iri)
+                            .map(|(l, _)| l.as_str())
+                            .collect();
+                        format!(
+                            "{} ({})",
+                            store
+                                .prefixes()
+                                .shorten(iri)
+                                .unwrap_or_else(|| format!("<{iri}>")),
+                            names.join(", ")
+                        )
+                    })
+                    .collect(),
+            })),
+        }
+    };
+    if let Some(r) = pick(
+        labels
+            .iter()
+            .filter(|(l, _)| l == name)
+            .map(|(_, i)| i)
+            .collect(),
+    ) {
+        return r;
+    }
+    let folded = name.to_lowercase();
+    if let Some(r) = pick(
+        labels
+            .iter()
+            .filter(|(l, _)| l.to_lowercase() == folded)
+            .map(|(_, i)| i)
+            .collect(),
+    ) {
+        return r;
+    }
+    let mut candidates: Vec<String> = labels
+        .iter()
+        .filter(|(l, _)| {
+            let l = l.to_lowercase();
+            l.contains(&folded) || strsim::jaro_winkler(&l, &folded) > 0.85
+        })
+        .map(|(l, _)| l.clone())
+        .collect();
+    candidates.sort();
+    candidates.dedup();
+    candidates.truncate(8);
+    Err(Error::NotFound {
+        kind: "resource",
+        name: name.to_owned(),
+        candidates,
+    })
+}

@@ -1,0 +1,217 @@
+//! The store: opening and creating it, mapping RocksDB's lock to a clear error, the persisted prefix
+//! table, and statistics.
+//!
+//! This is the only module that names `oxigraph::store`; the rest of the library goes through `KgStore`.
+
+use crate::error::{Error, Result};
+use crate::prefixes::PrefixTable;
+use oxigraph::model::{GraphNameRef, NamedOrBlankNode, QuadRef};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::store::{BulkLoader, StorageError, Store, Transaction};
+use std::path::{Path, PathBuf};
+
+const PREFIX_FILE: &str = "kg-prefixes.tsv";
+
+/// An open kg store: the Oxigraph database and the prefix table that lives beside it.
+#[derive(Clone)]
+pub struct KgStore {
+    store: Store,
+    dir: Option<PathBuf>,
+    prefixes: PrefixTable,
+    /// True when this call created the store, so the caller can seed it.
+    created: bool,
+}
+
+impl KgStore {
+    /// Opens the on-disk store at `dir`, creating it if needed.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let created = !dir.join("CURRENT").exists();
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::BadInput(format!(
+                "{} is not a directory, so it cannot hold a store",
+                dir.display()
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let store = Store::open(dir).map_err(|e| map_open_error(e, dir))?;
+        let prefixes = match std::fs::read_to_string(dir.join(PREFIX_FILE)) {
+            Ok(text) => PrefixTable::from_tsv(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => PrefixTable::standard(),
+            Err(e) => return Err(Error::io(dir.join(PREFIX_FILE), e)),
+        };
+        Ok(Self {
+            store,
+            dir: Some(dir.to_owned()),
+            prefixes,
+            created,
+        })
+    }
+
+    /// An in-memory store, for `--dry-run`, tests and benchmarks of the pure parts.
+    pub fn in_memory() -> Result<Self> {
+        Ok(Self {
+            store: Store::new()?,
+            dir: None,
+            prefixes: PrefixTable::standard(),
+            created: true,
+        })
+    }
+
+    /// The platform's data directory for kg's default store (e.g. `~/.local/share/kg/store`).
+    pub fn default_dir() -> Option<PathBuf> {
+        dirs::data_dir().map(|d| d.join("kg").join("store"))
+    }
+
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Whether this open created the store (it had no database before).
+    pub fn was_created(&self) -> bool {
+        self.created
+    }
+
+    pub fn prefixes(&self) -> &PrefixTable {
+        &self.prefixes
+    }
+
+    /// Replaces the prefix table and persists it (atomically: write then rename).
+    pub fn set_prefixes(&mut self, prefixes: PrefixTable) -> Result<()> {
+        if let Some(dir) = &self.dir {
+            let tmp = dir.join(format!("{PREFIX_FILE}.tmp"));
+            std::fs::write(&tmp, prefixes.to_tsv()).map_err(|e| Error::io(&tmp, e))?;
+            std::fs::rename(&tmp, dir.join(PREFIX_FILE)).map_err(|e| Error::io(dir, e))?;
+        }
+        self.prefixes = prefixes;
+        Ok(())
+    }
+
+    /// A SPARQL evaluator that knows the store's prefixes and never calls remote services
+    /// unless asked: kg is an offline tool, and a query should not hang on the network.
+    pub fn evaluator(&self) -> SparqlEvaluator {
+        let mut evaluator = SparqlEvaluator::new();
+        for (p, iri) in self.prefixes.iter() {
+            // Names and IRIs were validated on insert, so this cannot fail; skip defensively.
+            if let Ok(e) = evaluator.clone().with_prefix(p, iri) {
+                evaluator = e;
+            }
+        }
+        evaluator
+    }
+
+    pub(crate) fn raw(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn bulk_loader(&self) -> BulkLoader<'_> {
+        self.store.bulk_loader()
+    }
+
+    pub(crate) fn transaction(&self) -> Result<Transaction<'_>> {
+        Ok(self.store.start_transaction()?)
+    }
+
+    pub fn len(&self) -> Result<usize> {
+        Ok(self.store.len()?)
+    }
+
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.store.is_empty()?)
+    }
+
+    /// Named graphs, sorted by name so every listing is stable.
+    pub fn named_graphs(&self) -> Result<Vec<NamedOrBlankNode>> {
+        let mut graphs = self.store.named_graphs().collect::<Result<Vec<_>, _>>()?;
+        graphs.sort_by_key(ToString::to_string);
+        Ok(graphs)
+    }
+
+    pub fn contains(&self, quad: QuadRef<'_>) -> Result<bool> {
+        Ok(self.store.contains(quad)?)
+    }
+
+    /// Counts the quads of one graph.
+    pub fn graph_len(&self, graph: GraphNameRef<'_>) -> Result<usize> {
+        let mut n = 0;
+        for q in self.store.quads_for_pattern(None, None, None, Some(graph)) {
+            q?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Writes everything to disk; called before a long-lived process reports success.
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.store.flush()?)
+    }
+
+    /// Store statistics: quads per graph, classes with instance counts, predicates with usage counts.
+    pub fn stats(&self) -> Result<Stats> {
+        let mut graphs = vec![(
+            "default".to_owned(),
+            self.graph_len(GraphNameRef::DefaultGraph)?,
+        )];
+        for g in self.named_graphs()? {
+            let n = self.graph_len(GraphNameRef::from(g.as_ref()))?;
+            graphs.push((g.to_string(), n));
+        }
+        let total = graphs.iter().map(|(_, n)| n).sum();
+        let classes = self.counts(
+            "SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?x } GROUP BY ?x ORDER BY DESC(?n) STR(?x)",
+        )?;
+        let predicates = self.counts(
+            "SELECT ?x (COUNT(*) AS ?n) WHERE { ?s ?x ?o } GROUP BY ?x ORDER BY DESC(?n) STR(?x)",
+        )?;
+        Ok(Stats {
+            total,
+            graphs,
+            classes,
+            predicates,
+        })
+    }
+
+    fn counts(&self, query: &str) -> Result<Vec<(String, usize)>> {
+        let mut prepared = SparqlEvaluator::new()
+            .parse_query(query)
+            .map_err(|e| Error::Evaluation(e.to_string()))?;
+        prepared.dataset_mut().set_default_graph_as_union();
+        let QueryResults::Solutions(solutions) = prepared
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| Error::Evaluation(e.to_string()))?
+        else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for s in solutions {
+            let s = s.map_err(|e| Error::Evaluation(e.to_string()))?;
+            let name = s.get("x").map(ToString::to_string).unwrap_or_default();
+            let n = match s.get("n") {
+                Some(oxigraph::model::Term::Literal(l)) => l.value().parse().unwrap_or(0),
+                _ => 0,
+            };
+            out.push((name, n));
+        }
+        Ok(out)
+    }
+}
+
+/// What `kg stats` reports; terms are in N-Triples syntax so the caller can shorten them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    pub total: usize,
+    pub graphs: Vec<(String, usize)>,
+    pub classes: Vec<(String, usize)>,
+    pub predicates: Vec<(String, usize)>,
+}
+
+fn map_open_error(error: StorageError, dir: &Path) -> Error {
+    let text = error.to_string();
+    if text.contains("lock file") || text.contains("LOCK") && text.contains("unavailable") {
+        Error::StoreLocked {
+            path: dir.to_owned(),
+        }
+    } else {
+        Error::Storage(error)
+    }
+}

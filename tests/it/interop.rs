@@ -1,0 +1,179 @@
+//! Our Turtle must read back the same in independent parsers: rdflib (Python), serd and raptor (C).
+
+use crate::util::{have, python, TestDir, SMALL_TTL};
+use std::process::Command;
+
+/// A store with the seeded graph plus blank-node-heavy data, exported as Turtle and N-Triples.
+fn exports() -> (TestDir, std::path::PathBuf, std::path::PathBuf, usize) {
+    let t = TestDir::new();
+    t.kg().arg("seed").assert().success();
+    let f = t.create("small.ttl", SMALL_TTL);
+    t.kg().arg("load").arg(&f).assert().success();
+    let ttl = t.path().join("all.ttl");
+    let nt = t.path().join("all.nt");
+    t.kg().args(["export", "-o"]).arg(&ttl).assert().success();
+    t.kg().args(["export", "-o"]).arg(&nt).assert().success();
+    let triples = std::fs::read_to_string(&nt).unwrap().lines().count();
+    (t, ttl, nt, triples)
+}
+
+#[test]
+fn rdflib_reads_our_turtle_isomorphic_to_the_ntriples() {
+    let Some(py) = python() else { return };
+    let (_t, ttl, nt, triples) = exports();
+    let script = r#"
+import sys
+from rdflib import Graph
+from rdflib.compare import isomorphic
+a = Graph().parse(sys.argv[1], format="turtle")
+b = Graph().parse(sys.argv[2], format="nt")
+print(len(a), len(b), isomorphic(a, b))
+"#;
+    let out = Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(&ttl)
+        .arg(&nt)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("{triples} {triples} True")
+    );
+}
+
+#[test]
+fn serd_reads_our_turtle() {
+    if !have("serdi") {
+        return;
+    }
+    let (_t, ttl, _nt, triples) = exports();
+    let out = Command::new("serdi")
+        .args(["-i", "turtle", "-o", "ntriples"])
+        .arg(&ttl)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        triples
+    );
+}
+
+#[test]
+fn raptor_reads_our_turtle() {
+    if !have("rapper") {
+        return;
+    }
+    let (_t, ttl, _nt, triples) = exports();
+    let out = Command::new("rapper")
+        .args(["-i", "turtle", "-c"])
+        .arg(&ttl)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("returned {triples} triples")),
+        "{err}"
+    );
+}
+
+#[test]
+fn rdflib_reads_every_export_format() {
+    let Some(py) = python() else { return };
+    let (t, _ttl, nt, triples) = exports();
+    for (format, ext, rdflib_format) in [
+        ("rdfxml", "rdf", "xml"),
+        ("jsonld", "jsonld", "json-ld"),
+        ("trig", "trig", "trig"),
+        ("nquads", "nq", "nquads"),
+    ] {
+        let path = t.path().join(format!("all.{ext}"));
+        t.kg()
+            .args(["export", "--format", format, "-o"])
+            .arg(&path)
+            .assert()
+            .success();
+        let script = r#"
+import sys
+from rdflib import Graph, Dataset
+from rdflib.compare import isomorphic
+fmt = sys.argv[3]
+if fmt in ("trig", "nquads"):
+    d = Dataset()
+    d.parse(sys.argv[1], format=fmt)
+    a = Graph()
+    for s, p, o, g in d.quads((None, None, None, None)):
+        a.add((s, p, o))
+else:
+    a = Graph().parse(sys.argv[1], format=fmt)
+b = Graph().parse(sys.argv[2], format="nt")
+print(isomorphic(a, b))
+"#;
+        let out = Command::new(&py)
+            .arg("-c")
+            .arg(script)
+            .arg(&path)
+            .arg(&nt)
+            .arg(rdflib_format)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "True",
+            "{format} is not isomorphic ({triples} triples)"
+        );
+    }
+}
+
+#[test]
+fn the_ontology_has_no_undefined_terms() {
+    let Some(py) = python() else { return };
+    let script = r#"
+import sys
+from rdflib import Graph, RDF, RDFS, OWL
+g = Graph().parse(sys.argv[1], format="turtle")
+defined = set(g.subjects(RDF.type, None))
+used = set()
+for s, p, o in g:
+    if p in (RDFS.domain, RDFS.range, RDFS.subClassOf, RDFS.subPropertyOf):
+        used.add(o)
+missing = sorted(str(u) for u in used if u not in defined and not str(u).startswith(("http://www.w3.org/2001/XMLSchema#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", "http://www.w3.org/2000/01/rdf-schema#Literal")))
+print("\n".join(missing))
+"#;
+    let out = Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/ontology/kg.ttl"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "",
+        "terms used but not defined"
+    );
+}

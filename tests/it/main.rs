@@ -1,0 +1,19 @@
+//! kg's integration tests: one binary, modules by feature. Every test drives the `kg` binary
+//! the way a user does, on a fresh store in its own temporary directory.
+
+mod util;
+
+/// Export: every format, round trips, determinism, pretty Turtle.
+mod cli_export;
+/// Loading: formats, atomicity, errors with locations, gzip, stdin, dry runs.
+mod cli_load;
+/// Queries and updates: every result format, stored prefixes, syntax errors, timeouts.
+mod cli_query;
+/// The store: default store seeding, the lock error, stats, prefixes.
+mod cli_store;
+/// Fact sheets: validation errors, seeding, evidence, saved queries.
+mod facts;
+/// Independent readers (rdflib, serd, raptor) parse our Turtle.
+mod interop;
+/// The REPL through a pseudo-terminal and as a script.
+mod repl;

@@ -1,0 +1,204 @@
+//! The REPL as a person uses it (a pseudo-terminal) and as a script (stdin not a terminal).
+
+use crate::util::{TestDir, SMALL_TTL};
+use expectrl::{ControlCode, Eof, Session};
+use predicates::prelude::*;
+use std::time::Duration;
+
+fn spawn(t: &TestDir, no_color: bool) -> Session {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kg"));
+    cmd.arg("--store")
+        .arg(t.store())
+        .env_remove("KG_STORE")
+        .env("HOME", t.path().join("home"))
+        .env("XDG_DATA_HOME", t.path().join("data"))
+        .env("TERM", "xterm");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    } else {
+        cmd.env_remove("NO_COLOR");
+    }
+    let mut s = Session::spawn(cmd).expect("spawn kg in a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(20)));
+    s
+}
+
+fn loaded() -> TestDir {
+    let t = TestDir::new();
+    let f = t.create("a.ttl", SMALL_TTL);
+    t.kg().arg("load").arg(&f).assert().success();
+    t
+}
+
+#[test]
+fn multi_line_query_with_continuation_prompt() {
+    let t = loaded();
+    let mut s = spawn(&t, true);
+    s.expect("kg> ").unwrap();
+    s.send_line("SELECT ?name WHERE {").unwrap();
+    s.expect("...> ").unwrap();
+    s.send_line("  ex:bob ex:name ?name }").unwrap();
+    s.expect("Bob").unwrap();
+    s.expect("1 row in").unwrap();
+    s.expect("kg> ").unwrap();
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+#[test]
+fn tab_completes_keywords_prefixes_classes_and_properties() {
+    let t = loaded();
+    let mut s = spawn(&t, true);
+    s.expect("kg> ").unwrap();
+    // Give the background vocabulary a moment to load.
+    std::thread::sleep(Duration::from_millis(500));
+    s.send("SELEC\t").unwrap();
+    s.expect("SELECT").unwrap();
+    s.send(" * WHERE { ?p a ex:Pe\t").unwrap();
+    s.expect("ex:Person").unwrap();
+    s.send(" ; ex:na\t").unwrap();
+    s.expect("ex:name").unwrap();
+    s.send(" ?n . ?p schema:\t\t").unwrap();
+    s.send(ControlCode::EndOfText).unwrap(); // Ctrl-C clears the line
+    s.expect("kg> ").unwrap();
+    s.send("SELECT * { ?s a sk\t").unwrap();
+    s.expect("skos:").unwrap();
+    s.send(ControlCode::EndOfText).unwrap();
+    s.expect("kg> ").unwrap();
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+#[test]
+fn syntax_error_then_good_query_and_dot_commands() {
+    let t = loaded();
+    let mut s = spawn(&t, true);
+    s.expect("kg> ").unwrap();
+    s.send_line("SELECT ?x WHERE { ?x ?y }").unwrap();
+    s.expect("^").unwrap();
+    s.expect("kg> ").unwrap();
+    s.send_line("SELECT ?n WHERE { ex:alice ex:age ?n };")
+        .unwrap();
+    s.expect("42").unwrap();
+    s.expect("kg> ").unwrap();
+    s.send_line(".format csv").unwrap();
+    s.expect("kg> ").unwrap();
+    s.send_line("SELECT ?n WHERE { ex:alice ex:age ?n };")
+        .unwrap();
+    s.expect("n\r\n42").unwrap();
+    s.send_line(".stats").unwrap();
+    s.expect("10 quads").unwrap();
+    s.send_line(".describe ex:bob").unwrap();
+    s.expect("ex:height").unwrap();
+    s.send_line(".stat").unwrap();
+    s.expect("did you mean .stats").unwrap();
+    s.send_line(".help").unwrap();
+    s.expect(".describe").unwrap();
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+#[test]
+fn history_survives_a_restart() {
+    let t = loaded();
+    let mut s = spawn(&t, true);
+    s.expect("kg> ").unwrap();
+    s.send_line("ASK { ex:alice ex:knows ex:bob }").unwrap();
+    s.expect("true").unwrap();
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+    let mut s = spawn(&t, true);
+    s.expect("kg> ").unwrap();
+    s.send("\x1b[A").unwrap(); // Up arrow recalls the last statement
+    s.expect("ASK { ex:alice ex:knows ex:bob }").unwrap();
+    s.send("\r").unwrap();
+    s.expect("true").unwrap();
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+#[test]
+fn ctrl_c_cancels_a_running_query_and_the_session_survives() {
+    let t = TestDir::new();
+    let mut data = String::new();
+    for i in 0..400 {
+        data.push_str(&format!("<http://e/s{i}> <http://e/p> {i} .\n"));
+    }
+    let f = t.create("many.nt", data);
+    t.kg().arg("load").arg(&f).assert().success();
+    let mut s = spawn(&t, true);
+    s.expect("kg> ").unwrap();
+    s.send_line("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z . ?d ?s ?w };")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let start = std::time::Instant::now();
+    s.send(ControlCode::EndOfText).unwrap();
+    s.expect("query cancelled").unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "cancel took {:?}",
+        start.elapsed()
+    );
+    s.expect("kg> ").unwrap();
+    s.send_line("ASK { ?s ?p 5 }").unwrap();
+    s.expect("true").unwrap();
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+#[test]
+fn colour_only_without_no_color() {
+    let t = loaded();
+    let mut s = spawn(&t, false);
+    s.expect("kg> ").unwrap();
+    s.send("SELECT").unwrap();
+    s.expect("\x1b[1;34mSELECT").unwrap();
+    s.send(ControlCode::EndOfText).unwrap();
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+    let mut s = spawn(&t, true);
+    s.expect("kg> ").unwrap();
+    s.send_line("ASK { ?s ?p ?o }").unwrap();
+    let found = s.expect("true").unwrap();
+    assert!(
+        !String::from_utf8_lossy(found.before()).contains('\x1b'),
+        "colour with NO_COLOR set"
+    );
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+#[test]
+fn scripted_stdin_runs_statements_and_stops_at_the_first_error() {
+    let t = loaded();
+    t.kg()
+        .arg("repl")
+        .write_stdin(".format csv\nSELECT ?n\nWHERE { ex:alice ex:age ?n };\n# a comment\nASK { ex:alice ?p ?o }\n")
+        .assert()
+        .success()
+        .stdout("n\r\n42\r\ntrue\n");
+    t.kg()
+        .arg("repl")
+        .write_stdin("SELECT ?x WHERE { ?x };\nASK { ?s ?p ?o };\n")
+        .assert()
+        .code(65)
+        .stdout("")
+        .stderr(predicate::str::contains("^"));
+    t.kg()
+        .args(["repl", "--keep-going"])
+        .write_stdin("SELECT ?x WHERE { ?x };\nASK { ?s ?p ?o };\n")
+        .assert()
+        .code(65)
+        .stdout("true\n");
+    // Updates run too, and `.read` runs a file through the same path.
+    let script = t.create("s.rq", "INSERT DATA { ex:zed ex:name \"Zed\" };\n");
+    t.kg()
+        .arg("repl")
+        .write_stdin(format!(
+            ".read {}\n.format tsv\nSELECT ?n {{ ex:zed ex:name ?n }};\n",
+            script.display()
+        ))
+        .assert()
+        .success()
+        .stdout("?n\n\"Zed\"");
+}
