@@ -15,7 +15,7 @@ use std::io::Write;
 /// Which part of the store to export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GraphSelection {
-    /// Every graph. Triple formats merge them; TriG and N-Quads keep their names.
+    /// Every graph. Triple formats and JSON-LD merge them; TriG and N-Quads keep their names.
     All,
     Default,
     Named(NamedNode),
@@ -47,7 +47,9 @@ pub fn export(
         .raw()
         .quads_for_pattern(None, None, None, graph)
         .collect::<Result<Vec<Quad>, _>>()?;
-    if format.supports_datasets() {
+    // JSON-LD could carry graph names, but the tools that read it (and Protégé) expect one graph.
+    let keep_graphs = format.supports_datasets() && !matches!(format, RdfFormat::JsonLd { .. });
+    if keep_graphs {
         let mut quads = quads;
         quads.sort_by_cached_key(quad_key);
         let n = quads.len() as u64;
@@ -302,10 +304,16 @@ impl<'a> TurtleWriter<'a> {
             if objects.iter().any(|o| matches!(o, Term::BlankNode(_))) {
                 rendered.sort();
             }
-            parts.push(format!(
-                "{pred} {}",
-                rendered.join(&format!(",\n{indent}    "))
-            ));
+            // Short object lists stay on one line; long ones and inline nodes get a line each.
+            let width: usize = rendered.iter().map(|r| r.len() + 2).sum::<usize>() + pred.len();
+            let one_line =
+                width + indent.len() <= 100 && rendered.iter().all(|r| !r.contains('\n'));
+            let separator = if one_line {
+                ", ".to_owned()
+            } else {
+                format!(",\n{indent}    ")
+            };
+            parts.push(format!("{pred} {}", rendered.join(&separator)));
         }
         if depth == 1 {
             format!(" {}", parts.join(&format!(" ;\n{indent}")))

@@ -10,7 +10,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match cli::run(cli) {
+    let outcome = cli::run(cli);
+    kg::query::background::join_all();
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             // `kg query … | head` closing the pipe early is not an error.

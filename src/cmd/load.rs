@@ -112,17 +112,14 @@ impl ProgressBar {
                 return;
             }
             let Ok(mut guard) = inner.lock() else { return };
-            let bar = guard.get_or_insert_with(|| {
-                let bar = match p.total_bytes {
-                    Some(total) => indicatif::ProgressBar::new(total).with_style(
-                        indicatif::ProgressStyle::with_template(
-                            "{bar:40} {bytes}/{total_bytes} {msg} ({eta} left)",
-                        )
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                    ),
-                    None => indicatif::ProgressBar::new_spinner(),
-                };
-                bar
+            let bar = guard.get_or_insert_with(|| match p.total_bytes {
+                Some(total) => indicatif::ProgressBar::new(total).with_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:40} {bytes}/{total_bytes} {msg} ({eta} left)",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                ),
+                None => indicatif::ProgressBar::new_spinner(),
             });
             bar.set_position(p.bytes);
             bar.set_message(format!("{} quads", p.quads));

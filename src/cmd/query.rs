@@ -2,7 +2,6 @@
 
 use super::{io_err, read_text, Ctx, Io, Running};
 use clap::ValueHint;
-use kg::query::render::{render, RenderContext};
 use kg::query::QueryOptions;
 use kg::{Error, OutputFormat, Result};
 use std::path::PathBuf;
@@ -69,15 +68,7 @@ pub fn statement(
     options.cancel = Some(running.token());
     let timing = ctx.timing;
     let store = ctx.store()?;
-    let outcome = kg::query::execute(store, text, &options)?;
-    let format = format.unwrap_or(match outcome.kind() {
-        kg::format::AnswerKind::Graph => OutputFormat::Turtle,
-        _ => OutputFormat::Table,
-    });
-    let context = RenderContext {
-        prefixes: store.prefixes(),
-    };
-    let rows = render(outcome, format, &context, io.out)?;
+    let rows = kg::query::spawn(store, text, format, options).wait(io.out)?;
     io.out.flush().map_err(io_err)?;
     drop(running);
     if timing {

@@ -340,13 +340,17 @@ impl<'a> Compiler<'a> {
                 };
                 let classes = self.classes(table, item.span().start);
                 if let Some(id) = id {
-                    if self.ids.contains_key(&id) {
-                        let at = table
-                            .get_key_value("id")
-                            .map_or(item.span().start, |(_, v)| v.span().start);
-                        self.error(at, format!("duplicate id '{id}'"));
-                    } else {
-                        self.ids.insert(id, classes);
+                    match self.ids.entry(id) {
+                        std::collections::btree_map::Entry::Occupied(e) => {
+                            let at = table
+                                .get_key_value("id")
+                                .map_or(item.span().start, |(_, v)| v.span().start);
+                            let message = format!("duplicate id '{}'", e.key());
+                            self.error(at, message);
+                        }
+                        std::collections::btree_map::Entry::Vacant(e) => {
+                            e.insert(classes);
+                        }
                     }
                 }
                 out.push((kind, item));
@@ -599,7 +603,9 @@ impl<'a> Compiler<'a> {
                     DeValue::Integer(i),
                 ) => integer_text(i).filter(|t| match datatype {
                     "nonNegativeInteger" => !t.starts_with('-'),
-                    "positiveInteger" => !t.starts_with('-') && t.trim_start_matches('0') != "",
+                    "positiveInteger" => {
+                        !t.starts_with('-') && !t.trim_start_matches('0').is_empty()
+                    }
                     _ => true,
                 }),
                 ("double" | "float", DeValue::Float(f)) => Some(f.as_str().replace('_', "")),

@@ -80,7 +80,7 @@ impl LoadReport {
 pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Result<LoadReport> {
     let start = Instant::now();
     let resolved = resolve_formats(inputs)?;
-    let has_sheet = resolved.iter().any(|f| *f == InputFormat::FactSheet);
+    let has_sheet = resolved.contains(&InputFormat::FactSheet);
     if has_sheet && options.graph.is_some() {
         return Err(Error::BadInput(
             "--graph cannot be used with fact sheets: each sheet loads into its own document's graph"
@@ -95,7 +95,7 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
         let mut txn = store.transaction()?;
         for (input, format) in inputs.iter().zip(&resolved) {
             if *format == InputFormat::FactSheet {
-                let sheet = read_sheet(input, &vocabulary)?;
+                let sheet = read_sheet(input, vocabulary)?;
                 txn.clear_graph(sheet.graph.as_ref())?;
                 for q in &sheet.quads {
                     txn.insert(q);
@@ -151,7 +151,7 @@ pub fn check(inputs: &[Input], options: &LoadOptions) -> Result<LoadReport> {
     let vocabulary = ontology::Vocabulary::builtin();
     for (input, format) in inputs.iter().zip(&resolved) {
         if *format == InputFormat::FactSheet {
-            let sheet = read_sheet(input, &vocabulary)?;
+            let sheet = read_sheet(input, vocabulary)?;
             counter.add(sheet.quads.len() as u64, 0);
         } else {
             rdf::parse(input, *format, options, &mut counter, |_| Ok(()))?;
@@ -177,7 +177,7 @@ pub fn seed(store: &mut KgStore) -> Result<LoadReport> {
     txn.extend(ontology_quads.iter());
     let mut prefixes = ontology::builtin_prefixes();
     for (name, text) in crate::seed::SHEETS {
-        let sheet = factsheet::compile(text, name, &vocabulary)?;
+        let sheet = factsheet::compile(text, name, vocabulary)?;
         txn.clear_graph(sheet.graph.as_ref())?;
         txn.extend(sheet.quads.iter());
         quads += sheet.quads.len() as u64;

@@ -164,10 +164,11 @@ impl Vocabulary {
                     ));
                     info.labels.sort();
                 }
-                (p, Term::Literal(l)) if p == rdfs::COMMENT => {
-                    if info.comment.is_none() || l.language() == Some("en") {
-                        info.comment = Some(l.value().to_owned());
-                    }
+                (p, Term::Literal(l))
+                    if p == rdfs::COMMENT
+                        && (info.comment.is_none() || l.language() == Some("en")) =>
+                {
+                    info.comment = Some(l.value().to_owned());
                 }
                 (p, o) if p == rdfs::DOMAIN => info.domain = iri(o),
                 (p, o) if p == rdfs::RANGE => info.range = iri(o),

@@ -3,8 +3,10 @@
 //!
 //! The CLI and the REPL both call `execute` and `update`; neither has its own query path.
 
+pub mod background;
 mod cancel;
 pub mod complete;
+mod job;
 pub mod lexer;
 pub mod render;
 
@@ -18,6 +20,7 @@ use oxigraph::sparql::{
 use std::time::{Duration, Instant};
 
 pub use cancel::Deadline;
+pub use job::{spawn, Job};
 
 /// How to run a query or an update.
 #[derive(Clone, Default)]
@@ -57,13 +60,22 @@ impl Outcome {
 pub struct Stream<I> {
     inner: I,
     deadline: Deadline,
+    finished: bool,
 }
 
 impl Iterator for Stream<QuerySolutionIter<'static>> {
     type Item = Result<QuerySolution>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        Some(self.inner.next()?.map_err(|e| self.deadline.query_error(e)))
+        match self.inner.next() {
+            Some(item) => Some(item.map_err(|e| self.deadline.query_error(e))),
+            // Some of Oxigraph's operators end quietly when cancelled; a cut-short answer must not look complete.
+            None if !self.finished && self.deadline.token().is_cancelled() => {
+                self.finished = true;
+                Some(Err(self.deadline.stopped()))
+            }
+            None => None,
+        }
     }
 }
 
@@ -71,7 +83,15 @@ impl Iterator for Stream<QueryTripleIter<'static>> {
     type Item = Result<Triple>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        Some(self.inner.next()?.map_err(|e| self.deadline.query_error(e)))
+        match self.inner.next() {
+            Some(item) => Some(item.map_err(|e| self.deadline.query_error(e))),
+            // Some of Oxigraph's operators end quietly when cancelled; a cut-short answer must not look complete.
+            None if !self.finished && self.deadline.token().is_cancelled() => {
+                self.finished = true;
+                Some(Err(self.deadline.stopped()))
+            }
+            None => None,
+        }
     }
 }
 
@@ -98,10 +118,18 @@ pub fn execute(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Ou
     Ok(match results {
         QueryResults::Solutions(s) => Outcome::Solutions {
             variables: s.variables().to_vec(),
-            solutions: Stream { inner: s, deadline },
+            solutions: Stream {
+                inner: s,
+                deadline,
+                finished: false,
+            },
         },
         QueryResults::Boolean(b) => Outcome::Boolean(b),
-        QueryResults::Graph(g) => Outcome::Graph(Stream { inner: g, deadline }),
+        QueryResults::Graph(g) => Outcome::Graph(Stream {
+            inner: g,
+            deadline,
+            finished: false,
+        }),
     })
 }
 
@@ -173,7 +201,7 @@ impl Deadline {
         }
     }
 
-    fn stopped(&self) -> Error {
+    pub(crate) fn stopped(&self) -> Error {
         match self.timed_out() {
             Some(secs) => Error::Timeout(secs),
             None => Error::Cancelled,

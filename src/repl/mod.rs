@@ -40,7 +40,6 @@ pub struct Session {
 }
 
 pub fn run(mut ctx: Ctx, args: Args) -> Result<u8> {
-    cmd::install_interrupt_handler(false);
     let interactive = std::io::stdin().is_terminal();
     let color = interactive
         && std::io::stdout().is_terminal()
@@ -59,6 +58,7 @@ pub fn run(mut ctx: Ctx, args: Args) -> Result<u8> {
     if interactive {
         session.interactive()
     } else {
+        cmd::install_interrupt_handler(false);
         session.scripted(std::io::stdin().lock(), args.keep_going)
     }
 }
@@ -79,6 +79,10 @@ impl Session {
             Arc::clone(&self.shared),
             self.settings.color,
         )));
+        // rustyline takes SIGINT for itself when the editor is created and reads it only while editing;
+        // ours goes in afterwards so Ctrl-C cancels a running query. At the prompt the terminal is in
+        // raw mode, so Ctrl-C reaches rustyline as a key and still clears the line.
+        cmd::install_interrupt_handler(false);
         let history = history_path();
         if let Some(h) = &history {
             let _ = editor.load_history(h);
@@ -97,9 +101,12 @@ impl Session {
             match editor.readline(prompt) {
                 Ok(line) => {
                     if buffer.is_empty() && line.trim_start().starts_with('.') {
-                        let _ = editor.add_history_entry(line.trim());
-                        if let Some(h) = &history {
-                            let _ = editor.append_history(h);
+                        // Leaving is not worth recalling: Up after a restart should bring back work.
+                        if !matches!(line.trim(), ".quit" | ".exit" | ".q") {
+                            let _ = editor.add_history_entry(line.trim());
+                            if let Some(h) = &history {
+                                let _ = editor.append_history(h);
+                            }
                         }
                         match self.dot(line.trim()) {
                             Ok(Flow::Quit) => break,
@@ -259,13 +266,13 @@ impl Session {
             shared.prefixes = store.prefixes().clone();
         }
         let shared = Arc::clone(&self.shared);
-        std::thread::spawn(move || {
+        kg::query::background::track(std::thread::spawn(move || {
             if let Ok(v) = kg::query::completion_vocabulary(&store) {
                 if let Ok(mut s) = shared.write() {
                     s.vocabulary = v;
                 }
             }
-        });
+        }));
     }
 }
 

@@ -62,7 +62,6 @@ fn turtle_is_written_as_a_person_would() {
     t.kg().arg("load").arg(&f).assert().success();
     let ttl = t.run(&["export"]);
     let expected = r#"@prefix ex: <http://example.org/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 
 ex:alice a ex:Person ;
     ex:age 42 ;
@@ -74,7 +73,7 @@ ex:bob a ex:Person ;
         ex:city "Köln" ;
         ex:zip "50667"
     ] ;
-    ex:height "1.8"^^xsd:decimal ;
+    ex:height 1.8 ;
     ex:name "Bob" .
 "#;
     assert_eq!(ttl, expected);

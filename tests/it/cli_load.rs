@@ -12,8 +12,8 @@ fn loads_turtle_and_reports_a_summary() {
         .assert()
         .success()
         .stdout("")
-        .stderr(predicate::str::is_match(r"^loaded 10 quads from 1 file in [0-9.]+ s \([0-9]+ quads/s\)\nlearned prefix ex: <http://example.org/>\n$").unwrap());
-    assert_eq!(t.nquads().lines().count(), 10);
+        .stderr(predicate::str::is_match(r"^loaded 11 quads from 1 file in [0-9.]+ s \([0-9]+ quads/s\)\nlearned prefix ex: <http://example.org/>\n$").unwrap());
+    assert_eq!(t.nquads().lines().count(), 11);
 }
 
 #[test]
@@ -55,7 +55,7 @@ fn gzip_files_load_by_their_inner_extension() {
     gz.write_all(SMALL_TTL.as_bytes()).unwrap();
     let f = t.create("a.ttl.gz", gz.finish().unwrap());
     t.kg().arg("load").arg(&f).assert().success();
-    assert_eq!(t.nquads().lines().count(), 10);
+    assert_eq!(t.nquads().lines().count(), 11);
 }
 
 #[test]
@@ -72,7 +72,7 @@ fn stdin_needs_a_format() {
         .write_stdin(SMALL_TTL)
         .assert()
         .success();
-    assert_eq!(t.nquads().lines().count(), 10);
+    assert_eq!(t.nquads().lines().count(), 11);
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn dry_run_validates_without_opening_the_store() {
         .arg(&good)
         .assert()
         .success()
-        .stderr(predicate::str::contains("checked 10 quads"));
+        .stderr(predicate::str::contains("checked 11 quads"));
     let bad = t.create("bad.nt", "<http://e/a> <http://e/b> .\n");
     t.kg()
         .args(["load", "--dry-run"])

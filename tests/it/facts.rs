@@ -85,7 +85,7 @@ fn key_facts_are_in_the_graph_with_evidence() {
     // 252.5 billion yen, normalised, from the Arabic document, with a verbatim Arabic quote.
     let out = csv(
         &t,
-        "SELECT DISTINCT ?g ?quote WHERE { GRAPH ?g { ?f ?p ?amt . ?amt schema:value 252500000000 ; schema:currency \"JPY\" . ?f kg:evidence/oa:hasSelector/oa:exact ?quote } }",
+        "SELECT DISTINCT ?g ?quote WHERE { GRAPH ?g { ?f ?p ?amt . ?amt schema:value ?v ; schema:currency \"JPY\" . FILTER(?v = 252500000000) ?f kg:evidence/oa:hasSelector/oa:exact ?quote } }",
     );
     assert!(out.contains("000_db2f327f11732eb6"), "{out}");
     assert!(out.contains("252.5"), "{out}");
