@@ -41,6 +41,14 @@ pub enum Command {
     CheckEvidence(cmd::evidence::Args),
     /// List the saved queries with the question each answers
     Queries,
+    /// Shortest paths between two nodes, shown as chains of labelled edges
+    Path(cmd::graph::PathArgs),
+    /// The edges within N hops of a node
+    Neighbors(cmd::graph::NeighborsArgs),
+    /// PageRank and degree of every node, best first
+    Rank(cmd::graph::RankArgs),
+    /// Weakly connected components with sizes and a sample member
+    Components(cmd::graph::ComponentsArgs),
     /// Open the interactive SPARQL session (the default when no command is given)
     Repl(cmd::repl_args::Args),
 }
@@ -65,6 +73,10 @@ pub fn run(cli: Cli) -> kg::Result<u8> {
         Some(Command::Seed) => cmd::seed(&mut ctx, &mut io),
         Some(Command::CheckEvidence(args)) => cmd::evidence::run(&mut ctx, args, &mut io),
         Some(Command::Queries) => cmd::query::list(&mut io),
+        Some(Command::Path(args)) => cmd::graph::path(&mut ctx, args, &mut io),
+        Some(Command::Neighbors(args)) => cmd::graph::neighbors(&mut ctx, args, &mut io),
+        Some(Command::Rank(args)) => cmd::graph::rank(&mut ctx, args, &mut io),
+        Some(Command::Components(args)) => cmd::graph::components(&mut ctx, args, &mut io),
         Some(Command::Repl(args)) => crate::repl::run(ctx, args),
         None => crate::repl::run(ctx, cmd::repl_args::Args::default()),
     }

@@ -84,6 +84,12 @@ pub enum Error {
         name: String,
         candidates: Vec<String>,
     },
+    #[error("no path from {from} to {to}{hint}")]
+    NoPath {
+        from: String,
+        to: String,
+        hint: &'static str,
+    },
     #[error("query cancelled")]
     Cancelled,
     #[error("query stopped after the {0} s timeout")]
@@ -204,7 +210,7 @@ pub(crate) fn sparql_syntax_error(
                 line,
                 column,
             },
-            message: format!("syntax error, {expected}"),
+            message: describe_expected(&expected),
             snippet: Some(text.to_owned()),
         },
         None => Error::Syntax {
@@ -217,6 +223,20 @@ pub(crate) fn sparql_syntax_error(
             snippet: None,
         },
     }
+}
+
+/// peg lists every token it could have accepted; past a few, the list helps nobody.
+fn describe_expected(expected: &str) -> String {
+    if expected.contains("Prefix not found") {
+        return "unknown prefix: declare it with PREFIX, or store it with `kg prefixes add`"
+            .to_owned();
+    }
+    let one_line = expected.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= 120 {
+        return format!("syntax error, {one_line}");
+    }
+    let cut: String = one_line.chars().take(100).collect();
+    format!("syntax error, {cut}…")
 }
 
 /// Wraps an RDF parse error with the name of the input it came from.

@@ -5,9 +5,11 @@
 
 use std::collections::BTreeMap;
 
-/// The vocabularies every kg store knows without being told.
+/// The vocabularies every kg store knows without being told, kg's own namespaces among them.
 pub const STANDARD: &[(&str, &str)] = &[
     ("dcterms", "http://purl.org/dc/terms/"),
+    ("kg", "https://w3id.org/kg/ns#"),
+    ("kgi", "https://w3id.org/kg/id/"),
     ("oa", "http://www.w3.org/ns/oa#"),
     ("owl", "http://www.w3.org/2002/07/owl#"),
     ("prov", "http://www.w3.org/ns/prov#"),

@@ -3,6 +3,7 @@
 
 pub mod evidence;
 pub mod export;
+pub mod graph;
 pub mod load;
 pub mod prefixes;
 pub mod query;
@@ -33,6 +34,12 @@ pub struct Ctx {
     pub timing: bool,
     /// Bumped whenever the store changes, so caches (completion, graph projections) know to refresh.
     pub generation: u64,
+    /// The last graph projection, kept while the store and the options stay the same.
+    pub projection: Option<(
+        u64,
+        kg::graph::ProjectionOptions,
+        std::sync::Arc<kg::graph::Projection>,
+    )>,
 }
 
 impl Ctx {
@@ -43,6 +50,7 @@ impl Ctx {
             timeout: None,
             timing: true,
             generation: 0,
+            projection: None,
         }
     }
 

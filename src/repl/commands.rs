@@ -100,6 +100,30 @@ pub const COMMANDS: &[Command] = &[
         false,
     ),
     c(".run", "NAME", "Run a saved query", false),
+    c(
+        ".path",
+        "FROM TO [--k N] [--via P] [--avoid P] [--undirected]",
+        "Shortest paths between two nodes",
+        false,
+    ),
+    c(
+        ".neighbors",
+        "NODE [--depth N]",
+        "The edges within N hops of a node",
+        false,
+    ),
+    c(
+        ".rank",
+        "[--top N] [--write-back GRAPH]",
+        "PageRank and degree, best first",
+        false,
+    ),
+    c(
+        ".components",
+        "[--top N] [--write-back GRAPH]",
+        "Weakly connected components",
+        false,
+    ),
     c(".quit", "", "Leave (also .exit or Ctrl-D)", false),
 ];
 
@@ -265,6 +289,52 @@ impl Session {
                 let text = cmd::query::saved(name)?;
                 self.statement(text)?;
             }
+            ".path" => {
+                let args = parse_args::<cmd::graph::PathArgs>(line)?;
+                cmd::graph::path(
+                    &mut self.ctx,
+                    args,
+                    &mut Io {
+                        out: &mut stdout,
+                        err: &mut stderr,
+                    },
+                )?;
+            }
+            ".neighbors" => {
+                let args = parse_args::<cmd::graph::NeighborsArgs>(line)?;
+                cmd::graph::neighbors(
+                    &mut self.ctx,
+                    args,
+                    &mut Io {
+                        out: &mut stdout,
+                        err: &mut stderr,
+                    },
+                )?;
+            }
+            ".rank" => {
+                let args = parse_args::<cmd::graph::RankArgs>(line)?;
+                cmd::graph::rank(
+                    &mut self.ctx,
+                    args,
+                    &mut Io {
+                        out: &mut stdout,
+                        err: &mut stderr,
+                    },
+                )?;
+                self.refresh_vocabulary();
+            }
+            ".components" => {
+                let args = parse_args::<cmd::graph::ComponentsArgs>(line)?;
+                cmd::graph::components(
+                    &mut self.ctx,
+                    args,
+                    &mut Io {
+                        out: &mut stdout,
+                        err: &mut stderr,
+                    },
+                )?;
+                self.refresh_vocabulary();
+            }
             ".schema" => self.schema(arg(0))?,
             ".describe" => {
                 if rest.is_empty() {
@@ -383,4 +453,15 @@ impl Session {
 fn usage(name: &str) -> Error {
     let c = COMMANDS.iter().find(|c| c.name == name);
     Error::BadInput(format!("usage: {} {}", name, c.map_or("", |c| c.args)))
+}
+
+/// Parses a dot-command's arguments with the same clap definition as the CLI subcommand.
+fn parse_args<T: clap::Args + clap::FromArgMatches>(line: &str) -> Result<T> {
+    let words =
+        shlex::split(line).ok_or_else(|| Error::BadInput("unbalanced quotes".to_owned()))?;
+    let command = T::augment_args(clap::Command::new("dot-command"));
+    let matches = command
+        .try_get_matches_from(words)
+        .map_err(|e| Error::BadInput(e.render().to_string().trim_end().to_owned()))?;
+    T::from_arg_matches(&matches).map_err(|e| Error::BadInput(e.to_string()))
 }

@@ -11,8 +11,12 @@ mod cli_load;
 mod cli_query;
 /// The store: default store seeding, the lock error, stats, prefixes.
 mod cli_store;
+/// Crashes: SIGKILL during a load or an update.
+mod crash;
 /// Fact sheets: validation errors, seeding, evidence, saved queries.
 mod facts;
+/// Traversals: paths, neighbourhoods, rankings, components and their outputs.
+mod graph;
 /// Independent readers (rdflib, serd, raptor) parse our Turtle.
 mod interop;
 /// The REPL through a pseudo-terminal and as a script.

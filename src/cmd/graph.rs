@@ -1,0 +1,300 @@
+//! `kg path`, `kg neighbors`, `kg rank`, `kg components` and their REPL dot-commands.
+
+use super::{io_err, Ctx, Io};
+use kg::graph::{self, PathOptions, Projection, ProjectionOptions, Subgraph};
+use kg::{Error, OutputFormat, Result};
+use oxigraph::model::{NamedNode, NamedOrBlankNode};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Which part of the store becomes the graph.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ProjectionArgs {
+    /// Only read these named graphs (repeatable) [default: every graph but the ontology]
+    #[arg(long = "graph", value_name = "IRI")]
+    pub graphs: Vec<String>,
+    /// Only these predicates become edges (IRI or prefixed name; repeatable)
+    #[arg(long = "predicate", value_name = "PRED")]
+    pub allow: Vec<String>,
+    /// These predicates never become edges (repeatable)
+    #[arg(long = "exclude-predicate", value_name = "PRED")]
+    pub deny: Vec<String>,
+    /// Keep rdf:type, RDFS/OWL schema, provenance and evidence triples as edges too
+    #[arg(long)]
+    pub all_predicates: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PathArgs {
+    /// Start: an IRI, a prefixed name, or a label in any language
+    pub from: String,
+    /// End: an IRI, a prefixed name, or a label in any language
+    pub to: String,
+    /// The K shortest loop-free paths, shortest first
+    #[arg(long, default_value_t = 1)]
+    pub k: usize,
+    /// Only follow edges with this predicate (repeatable)
+    #[arg(long, value_name = "PRED")]
+    pub via: Vec<String>,
+    /// Never follow edges with this predicate (repeatable)
+    #[arg(long, value_name = "PRED")]
+    pub avoid: Vec<String>,
+    /// Longest path, in edges
+    #[arg(long, value_name = "L")]
+    pub max_len: Option<usize>,
+    /// Follow edges in both directions
+    #[arg(long)]
+    pub undirected: bool,
+    /// Output: table, turtle, ntriples, dot, graphml, json
+    #[arg(long, short = 'f', default_value = "table")]
+    pub format: String,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct NeighborsArgs {
+    /// The node: an IRI, a prefixed name, or a label in any language
+    pub node: String,
+    /// How many hops out
+    #[arg(long, default_value_t = 1)]
+    pub depth: usize,
+    /// Follow outgoing edges only
+    #[arg(long)]
+    pub directed: bool,
+    /// Output: table, turtle, ntriples, dot, graphml, json
+    #[arg(long, short = 'f', default_value = "table")]
+    pub format: String,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RankArgs {
+    /// How many to show
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Also store every node's scores as triples (kg:pageRank, kg:inDegree, kg:outDegree) in this named graph
+    #[arg(long, value_name = "GRAPH")]
+    pub write_back: Option<String>,
+    /// Output: table, json
+    #[arg(long, short = 'f', default_value = "table")]
+    pub format: String,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ComponentsArgs {
+    /// How many to show
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Also store every node's component number (kg:component) in this named graph
+    #[arg(long, value_name = "GRAPH")]
+    pub write_back: Option<String>,
+    /// Output: table, json
+    #[arg(long, short = 'f', default_value = "table")]
+    pub format: String,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
+}
+
+pub fn path(ctx: &mut Ctx, args: PathArgs, io: &mut Io<'_>) -> Result<u8> {
+    let format = OutputFormat::from_name(&args.format)?;
+    let projection = projection(ctx, &args.projection, io)?;
+    let timing = ctx.timing;
+    let store = ctx.store()?;
+    let labels = kg::resolve::labels(store)?;
+    let from = node(store, &projection, &args.from, &labels)?;
+    let to = node(store, &projection, &args.to, &labels)?;
+    let options = PathOptions {
+        k: args.k,
+        via: iris(store, &args.via)?,
+        avoid: iris(store, &args.avoid)?,
+        max_len: args.max_len,
+        undirected: args.undirected,
+    };
+    let start = Instant::now();
+    let paths = graph::k_shortest_paths(&projection, from, to, &options)?;
+    let elapsed = start.elapsed();
+    if paths.is_empty() {
+        return Err(Error::NoPath {
+            from: projection.name(from, store.prefixes()),
+            to: projection.name(to, store.prefixes()),
+            hint: if args.undirected {
+                ""
+            } else {
+                " following edges in their direction (try --undirected)"
+            },
+        });
+    }
+    let mut edges: Vec<_> = paths
+        .iter()
+        .flat_map(|p| p.edges.iter().map(|(e, _)| *e))
+        .collect();
+    edges.sort();
+    edges.dedup();
+    let sub = Subgraph {
+        projection: &projection,
+        edges,
+    };
+    graph::write_path_like(&sub, Some(&paths), format, store.prefixes(), io.out)?;
+    if timing {
+        writeln!(
+            io.err,
+            "{} path(s) in {}",
+            paths.len(),
+            super::query::elapsed(elapsed)
+        )
+        .map_err(io_err)?;
+    }
+    Ok(0)
+}
+
+pub fn neighbors(ctx: &mut Ctx, args: NeighborsArgs, io: &mut Io<'_>) -> Result<u8> {
+    let format = OutputFormat::from_name(&args.format)?;
+    let projection = projection(ctx, &args.projection, io)?;
+    let timing = ctx.timing;
+    let store = ctx.store()?;
+    let labels = kg::resolve::labels(store)?;
+    let center = node(store, &projection, &args.node, &labels)?;
+    let edges = graph::neighbourhood(&projection, center, args.depth, args.directed);
+    let n = edges.len();
+    let sub = Subgraph {
+        projection: &projection,
+        edges,
+    };
+    graph::write_path_like(&sub, None, format, store.prefixes(), io.out)?;
+    if timing {
+        writeln!(io.err, "{n} edges within {} hops", args.depth).map_err(io_err)?;
+    }
+    Ok(0)
+}
+
+pub fn rank(ctx: &mut Ctx, args: RankArgs, io: &mut Io<'_>) -> Result<u8> {
+    let format = OutputFormat::from_name(&args.format)?;
+    let projection = projection(ctx, &args.projection, io)?;
+    let start = Instant::now();
+    let ranked = graph::rank(&projection);
+    let elapsed = start.elapsed();
+    let timing = ctx.timing;
+    let store = ctx.store()?;
+    graph::write_ranking(
+        &projection,
+        &ranked,
+        args.top,
+        format,
+        store.prefixes(),
+        io.out,
+    )?;
+    if timing {
+        writeln!(
+            io.err,
+            "PageRank over {} nodes in {}",
+            projection.node_count(),
+            super::query::elapsed(elapsed)
+        )
+        .map_err(io_err)?;
+    }
+    if let Some(g) = &args.write_back {
+        let g = graph_iri(g)?;
+        let n = graph::write_back_rank(store, &projection, &ranked, &g)?;
+        writeln!(io.err, "wrote {n} triples to <{}>", g.as_str()).map_err(io_err)?;
+        ctx.changed();
+    }
+    Ok(0)
+}
+
+pub fn components(ctx: &mut Ctx, args: ComponentsArgs, io: &mut Io<'_>) -> Result<u8> {
+    let format = OutputFormat::from_name(&args.format)?;
+    let projection = projection(ctx, &args.projection, io)?;
+    let comps = graph::components(&projection);
+    let store = ctx.store()?;
+    graph::write_components(
+        &projection,
+        &comps,
+        args.top,
+        format,
+        store.prefixes(),
+        io.out,
+    )?;
+    if let Some(g) = &args.write_back {
+        let g = graph_iri(g)?;
+        let n = graph::write_back_components(store, &projection, &comps, &g)?;
+        writeln!(io.err, "wrote {n} triples to <{}>", g.as_str()).map_err(io_err)?;
+        ctx.changed();
+    }
+    Ok(0)
+}
+
+/// The projection for these options, built once and reused until the store changes (in the REPL).
+fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<Arc<Projection>> {
+    let store = ctx.store()?;
+    let options = ProjectionOptions {
+        graphs: args
+            .graphs
+            .iter()
+            .map(|g| graph_iri(g))
+            .collect::<Result<_>>()?,
+        allow: iris(store, &args.allow)?,
+        deny: iris(store, &args.deny)?,
+        all_predicates: args.all_predicates,
+    };
+    if let Some((generation, cached_options, p)) = &ctx.projection {
+        if *generation == ctx.generation && *cached_options == options {
+            return Ok(Arc::clone(p));
+        }
+    }
+    let start = Instant::now();
+    let p = Arc::new(Projection::build(ctx.store()?, &options)?);
+    if ctx.timing {
+        writeln!(
+            io.err,
+            "projected {} nodes and {} edges in {}",
+            p.node_count(),
+            p.edge_count(),
+            super::query::elapsed(start.elapsed())
+        )
+        .map_err(io_err)?;
+    }
+    ctx.projection = Some((ctx.generation, options, Arc::clone(&p)));
+    Ok(p)
+}
+
+fn node(
+    store: &kg::KgStore,
+    p: &Projection,
+    name: &str,
+    labels: &[(String, String)],
+) -> Result<petgraph::graph::NodeIndex> {
+    let iri = kg::resolve::resolve(store, name, labels)?;
+    p.node(&NamedOrBlankNode::NamedNode(iri.clone())).ok_or_else(|| {
+        Error::BadInput(format!(
+            "{name} (<{}>) has no links in the projected graph (literals, types and provenance are left out)",
+            iri.as_str()
+        ))
+    })
+}
+
+fn iris(store: &kg::KgStore, names: &[String]) -> Result<Vec<NamedNode>> {
+    names
+        .iter()
+        .map(|n| {
+            let n = n.trim();
+            let iri = match n.strip_prefix('<').and_then(|x| x.strip_suffix('>')) {
+                Some(iri) => iri.to_owned(),
+                None => store.prefixes().expand(n).unwrap_or_else(|| n.to_owned()),
+            };
+            NamedNode::new(&iri).map_err(|_| {
+                Error::BadInput(format!(
+                    "'{n}' is not an IRI or a prefixed name with a known prefix"
+                ))
+            })
+        })
+        .collect()
+}
+
+fn graph_iri(g: &str) -> Result<NamedNode> {
+    let g = g.trim().trim_start_matches('<').trim_end_matches('>');
+    NamedNode::new(g).map_err(|e| Error::BadInput(format!("<{g}> is not a valid graph IRI: {e}")))
+}

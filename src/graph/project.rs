@@ -1,0 +1,248 @@
+//! The projection: the store's entity graph as a petgraph graph.
+
+use crate::error::{Error, Result};
+use crate::store::KgStore;
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Term};
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::{BTreeMap, HashMap};
+
+const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+const OWL: &str = "http://www.w3.org/2002/07/owl#";
+const OA: &str = "http://www.w3.org/ns/oa#";
+
+/// Predicates left out by default: typing, schema, and the provenance and evidence links every
+/// record has (through them everything would be two hops from everything).
+const DEFAULT_DENY: &[&str] = &[
+    "http://www.w3.org/ns/prov#wasDerivedFrom",
+    "https://w3id.org/kg/ns#evidence",
+];
+
+/// What to project.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectionOptions {
+    /// Named graphs to read; empty means every graph.
+    pub graphs: Vec<NamedNode>,
+    /// When not empty, only these predicates become edges.
+    pub allow: Vec<NamedNode>,
+    /// Predicates that never become edges (on top of the defaults unless `all_predicates`).
+    pub deny: Vec<NamedNode>,
+    /// Keep `rdf:type`, RDFS/OWL schema, provenance and evidence triples too.
+    pub all_predicates: bool,
+}
+
+/// The store's resources as nodes and the triples between them as edges labelled with their predicate.
+/// Node indices follow the sorted order of the terms, so every run numbers them the same way.
+pub struct Projection {
+    pub graph: DiGraph<NamedOrBlankNode, u32>,
+    /// Predicate IRIs, indexed by edge weight.
+    pub predicates: Vec<NamedNode>,
+    index: HashMap<NamedOrBlankNode, NodeIndex>,
+    /// Display label per node (English preferred), for output.
+    pub labels: Vec<Option<String>>,
+    /// Display label per predicate (English preferred), for output.
+    pub predicate_labels: Vec<Option<String>>,
+}
+
+impl Projection {
+    pub fn build(store: &KgStore, options: &ProjectionOptions) -> Result<Self> {
+        let ontology = crate::seed::ONTOLOGY_GRAPH;
+        let graphs: Vec<Option<NamedNode>> = if options.graphs.is_empty() {
+            vec![None]
+        } else {
+            for g in &options.graphs {
+                if !store.raw().contains_named_graph(g)? {
+                    return Err(Error::NotFound {
+                        kind: "graph",
+                        name: g.to_string(),
+                        candidates: Vec::new(),
+                    });
+                }
+            }
+            options.graphs.iter().cloned().map(Some).collect()
+        };
+        let mut predicate_ids: BTreeMap<NamedNode, u32> = BTreeMap::new();
+        let mut edges: Vec<(NamedOrBlankNode, u32, NamedOrBlankNode)> = Vec::new();
+        let mut accept_cache: HashMap<NamedNode, Option<u32>> = HashMap::new();
+        for g in &graphs {
+            let graph_ref = g.as_ref().map(|n| GraphNameRef::NamedNode(n.as_ref()));
+            for quad in store.raw().quads_for_pattern(None, None, None, graph_ref) {
+                let quad = quad?;
+                let object = match quad.object {
+                    Term::NamedNode(n) => NamedOrBlankNode::NamedNode(n),
+                    Term::BlankNode(b) => NamedOrBlankNode::BlankNode(b),
+                    _ => continue,
+                };
+                if !options.all_predicates && g.is_none() {
+                    if let oxigraph::model::GraphName::NamedNode(n) = &quad.graph_name {
+                        if n.as_str() == ontology {
+                            continue;
+                        }
+                    }
+                }
+                let id = match accept_cache.get(&quad.predicate) {
+                    Some(id) => *id,
+                    None => {
+                        let id = accepts(&quad.predicate, options).then(|| {
+                            let next = predicate_ids.len() as u32;
+                            *predicate_ids.entry(quad.predicate.clone()).or_insert(next)
+                        });
+                        accept_cache.insert(quad.predicate.clone(), id);
+                        id
+                    }
+                };
+                if let Some(id) = id {
+                    edges.push((quad.subject, id, object));
+                }
+            }
+        }
+        // Renumber predicates in IRI order, and nodes in term order, so output never depends on store order.
+        let mut predicates: Vec<NamedNode> = predicate_ids.keys().cloned().collect();
+        predicates.sort();
+        let remap: HashMap<u32, u32> = predicate_ids
+            .iter()
+            .map(|(p, old)| (*old, predicates.binary_search(p).unwrap_or(0) as u32))
+            .collect();
+        let mut nodes: Vec<NamedOrBlankNode> = edges
+            .iter()
+            .flat_map(|(s, _, o)| [s.clone(), o.clone()])
+            .collect();
+        nodes.sort_unstable_by(|a, b| a.as_str_key().cmp(&b.as_str_key()));
+        nodes.dedup();
+        let mut graph = DiGraph::with_capacity(nodes.len(), edges.len());
+        let mut index = HashMap::with_capacity(nodes.len());
+        for n in nodes {
+            let i = graph.add_node(n.clone());
+            index.insert(n, i);
+        }
+        let mut numbered: Vec<(NodeIndex, u32, NodeIndex)> = edges
+            .into_iter()
+            .map(|(s, p, o)| (index[&s], remap[&p], index[&o]))
+            .collect();
+        numbered.sort_unstable();
+        numbered.dedup();
+        for (s, p, o) in numbered {
+            graph.add_edge(s, o, p);
+        }
+        let mut projection = Self {
+            graph,
+            predicates,
+            index,
+            labels: Vec::new(),
+            predicate_labels: Vec::new(),
+        };
+        projection.load_labels(store)?;
+        Ok(projection)
+    }
+
+    pub fn node(&self, term: &NamedOrBlankNode) -> Option<NodeIndex> {
+        self.index.get(term).copied()
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// A node's label, or its IRI shortened with the prefixes.
+    pub fn name(&self, node: NodeIndex, prefixes: &crate::prefixes::PrefixTable) -> String {
+        if let Some(Some(l)) = self.labels.get(node.index()) {
+            return l.clone();
+        }
+        short(&self.graph[node], prefixes)
+    }
+
+    fn load_labels(&mut self, store: &KgStore) -> Result<()> {
+        let mut best: Vec<Option<(u8, String)>> = vec![None; self.graph.node_count()];
+        let mut best_predicate: Vec<Option<(u8, String)>> = vec![None; self.predicates.len()];
+        let label = oxigraph::model::NamedNodeRef::new_unchecked(
+            "http://www.w3.org/2000/01/rdf-schema#label",
+        );
+        for quad in store.raw().quads_for_pattern(None, Some(label), None, None) {
+            let quad = quad?;
+            let Term::Literal(l) = &quad.object else {
+                continue;
+            };
+            let slot = if let Some(i) = self.index.get(&quad.subject) {
+                &mut best[i.index()]
+            } else if let NamedOrBlankNode::NamedNode(n) = &quad.subject {
+                match self.predicates.binary_search(n) {
+                    Ok(i) => &mut best_predicate[i],
+                    Err(_) => continue,
+                }
+            } else {
+                continue;
+            };
+            let rank = match l.language() {
+                Some("en") => 0,
+                None => 1,
+                Some(_) => 2,
+            };
+            let candidate = (rank, l.value().to_owned());
+            if slot.as_ref().is_none_or(|b| candidate < *b) {
+                *slot = Some(candidate);
+            }
+        }
+        self.labels = best.into_iter().map(|b| b.map(|(_, l)| l)).collect();
+        self.predicate_labels = best_predicate
+            .into_iter()
+            .map(|b| b.map(|(_, l)| l))
+            .collect();
+        Ok(())
+    }
+
+    /// A predicate's label, or its prefixed name.
+    pub fn predicate_name(&self, id: u32, prefixes: &crate::prefixes::PrefixTable) -> String {
+        if let Some(Some(l)) = self.predicate_labels.get(id as usize) {
+            return l.clone();
+        }
+        let p = &self.predicates[id as usize];
+        prefixes
+            .shorten(p.as_str())
+            .unwrap_or_else(|| format!("<{}>", p.as_str()))
+    }
+}
+
+/// A predicate's short name for display: its prefixed name or IRI.
+pub(crate) fn short(term: &NamedOrBlankNode, prefixes: &crate::prefixes::PrefixTable) -> String {
+    match term {
+        NamedOrBlankNode::NamedNode(n) => prefixes
+            .shorten(n.as_str())
+            .unwrap_or_else(|| format!("<{}>", n.as_str())),
+        NamedOrBlankNode::BlankNode(b) => format!("_:{}", b.as_str()),
+    }
+}
+
+fn accepts(predicate: &NamedNode, options: &ProjectionOptions) -> bool {
+    if !options.allow.is_empty() {
+        return options.allow.contains(predicate);
+    }
+    if options.deny.contains(predicate) {
+        return false;
+    }
+    if options.all_predicates {
+        return true;
+    }
+    let p = predicate.as_str();
+    !(p.starts_with(RDF)
+        || p.starts_with(RDFS)
+        || p.starts_with(OWL)
+        || p.starts_with(OA)
+        || DEFAULT_DENY.contains(&p))
+}
+
+trait SortKey {
+    fn as_str_key(&self) -> (u8, &str);
+}
+
+impl SortKey for NamedOrBlankNode {
+    fn as_str_key(&self) -> (u8, &str) {
+        match self {
+            NamedOrBlankNode::NamedNode(n) => (0, n.as_str()),
+            NamedOrBlankNode::BlankNode(b) => (1, b.as_str()),
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Traversals: paths by label in any language, via/avoid, k-shortest, ambiguity, write-back,
+//! and the DOT and GraphML outputs read by Graphviz and networkx.
+
+use crate::util::{have, python, TestDir};
+use predicates::prelude::*;
+use std::process::Command;
+
+const GRAPH: &str = r#"@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:a rdfs:label "Alpha"@en, "알파"@ko ; ex:knows ex:b ; ex:age 3 .
+ex:b rdfs:label "Beta" ; ex:knows ex:c ; ex:likes ex:d ; a ex:Thing .
+ex:c rdfs:label "Gamma" ; ex:knows ex:e .
+ex:d rdfs:label "Delta" ; ex:likes ex:e .
+ex:e rdfs:label "Epsilon"@en, "إبسيلون"@ar .
+ex:m1 rdfs:label "Mercury" . ex:m2 rdfs:label "mercury" . ex:m3 rdfs:label "Mercury" . ex:m1 ex:knows ex:m2 .
+"#;
+
+fn graph() -> TestDir {
+    let t = TestDir::new();
+    let f = t.create("g.ttl", GRAPH);
+    t.kg().arg("load").arg(&f).assert().success();
+    t
+}
+
+#[test]
+fn paths_by_labels_in_any_language() {
+    let t = graph();
+    let out = t.run(&["path", "알파", "إبسيلون", "--k", "2"]);
+    assert_eq!(
+        out,
+        "1. Alpha —[ex:knows]→ Beta —[ex:knows]→ Gamma —[ex:knows]→ Epsilon  (3 hops)\n\
+         2. Alpha —[ex:knows]→ Beta —[ex:likes]→ Delta —[ex:likes]→ Epsilon  (3 hops)\n"
+    );
+}
+
+#[test]
+fn via_and_avoid_change_the_answer() {
+    let t = graph();
+    t.kg()
+        .args(["path", "Alpha", "Epsilon", "--avoid", "ex:knows"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no path from Alpha to Epsilon"));
+    let only_likes = t.run(&["path", "Beta", "Epsilon", "--k", "5", "--avoid", "ex:knows"]);
+    assert_eq!(
+        only_likes,
+        "1. Beta —[ex:likes]→ Delta —[ex:likes]→ Epsilon  (2 hops)\n"
+    );
+    let via_knows = t.run(&["path", "Alpha", "Epsilon", "--k", "5", "--via", "ex:knows"]);
+    assert_eq!(
+        via_knows,
+        "1. Alpha —[ex:knows]→ Beta —[ex:knows]→ Gamma —[ex:knows]→ Epsilon  (3 hops)\n"
+    );
+    t.kg()
+        .args(["path", "Alpha", "Epsilon", "--max-len", "2"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn k_shortest_paths_come_shortest_first() {
+    let t = graph();
+    let out = t.run(&["path", "Alpha", "Epsilon", "--k", "5", "--undirected"]);
+    let hops: Vec<usize> = out
+        .lines()
+        .map(|l| {
+            l.rsplit_once('(')
+                .unwrap()
+                .1
+                .trim_end_matches(" hops)")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(hops.len() >= 2, "{out}");
+    assert!(hops.windows(2).all(|w| w[0] <= w[1]), "{out}");
+}
+
+#[test]
+fn directions_and_missing_paths_are_clear() {
+    let t = graph();
+    t.kg()
+        .args(["path", "Epsilon", "Alpha"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no path from Epsilon to Alpha following edges in their direction (try --undirected)",
+        ));
+    assert!(t
+        .run(&["path", "Epsilon", "Alpha", "--undirected"])
+        .contains("←[ex:knows]—"));
+}
+
+#[test]
+fn ambiguous_and_unknown_names_list_candidates() {
+    let t = graph();
+    t.kg()
+        .args(["path", "Mercury", "Alpha"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("'Mercury' is ambiguous"))
+        .stderr(predicate::str::contains("ex:m1"))
+        .stderr(predicate::str::contains("ex:m3"));
+    t.kg()
+        .args(["path", "Alpah", "Beta"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("did you mean Alpha"));
+}
+
+#[test]
+fn neighbours_rank_and_components() {
+    let t = graph();
+    let n = t.run(&["neighbors", "Beta", "--depth", "1"]);
+    assert!(
+        n.contains("Alpha") && n.contains("Gamma") && n.contains("Delta") && !n.contains("Epsilon"),
+        "{n}"
+    );
+    let rank = t.run(&["rank", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&rank).unwrap();
+    assert_eq!(v[0]["label"], "Epsilon", "{rank}");
+    let comps = t.run(&["components"]);
+    assert!(comps.starts_with("2 components, 7 nodes"), "{comps}");
+}
+
+#[test]
+fn write_back_is_queryable() {
+    let t = graph();
+    t.kg()
+        .args(["rank", "--write-back", "http://example.org/rank"])
+        .assert()
+        .success();
+    t.kg()
+        .args(["components", "--write-back", "http://example.org/comp"])
+        .assert()
+        .success();
+    let out = t.run(&[
+        "query",
+        "--format",
+        "csv",
+        "SELECT ?s ?c WHERE { GRAPH <http://example.org/comp> { ?s kg:component ?c } GRAPH <http://example.org/rank> { ?s kg:pageRank ?r } } ORDER BY DESC(?r) LIMIT 1",
+    ]);
+    assert_eq!(out.replace('\r', ""), "s,c\nhttp://example.org/e,0\n");
+}
+
+#[test]
+fn seeded_graph_paths_by_korean_and_arabic_labels() {
+    let t = TestDir::new();
+    t.kg().arg("seed").assert().success();
+    let ko = t.run(&["path", "엔비디아", "Japan", "--undirected"]);
+    assert!(
+        ko.starts_with("1. Nvidia ") && ko.trim_end().ends_with("hops)"),
+        "{ko}"
+    );
+    let ar = t.run(&["path", "اليابان", "China", "--undirected"]);
+    assert!(ar.starts_with("1. Japan "), "{ar}");
+}
+
+#[test]
+fn subgraph_exports_original_triples() {
+    let t = graph();
+    let ttl = t.run(&["path", "Alpha", "Gamma", "--format", "turtle"]);
+    assert_eq!(
+        ttl,
+        "@prefix ex: <http://example.org/> .\n\nex:a ex:knows ex:b .\n\nex:b ex:knows ex:c .\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&t.run(&["path", "Alpha", "Gamma", "--format", "json"])).unwrap();
+    assert_eq!(json["paths"][0]["length"], 2);
+}
+
+#[test]
+fn graphviz_renders_our_dot() {
+    if !have("dot") {
+        return;
+    }
+    let t = graph();
+    let dot = t.create(
+        "n.dot",
+        t.run(&["neighbors", "Beta", "--depth", "2", "--format", "dot"]),
+    );
+    let png = t.path().join("n.png");
+    let out = Command::new("dot")
+        .arg("-Tpng")
+        .arg(&dot)
+        .arg("-o")
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::metadata(&png).unwrap().len() > 1000);
+    let text = std::fs::read_to_string(&dot).unwrap();
+    assert!(text.contains("label = \"Beta\""), "{text}");
+}
+
+#[test]
+fn networkx_reads_our_graphml() {
+    let Some(py) = python() else { return };
+    let t = graph();
+    let ml = t.create(
+        "n.graphml",
+        t.run(&["neighbors", "Beta", "--depth", "2", "--format", "graphml"]),
+    );
+    let script = r#"
+import sys, networkx as nx
+g = nx.read_graphml(sys.argv[1])
+labels = sorted(d["label"] for _, d in g.nodes(data=True))
+preds = sorted(d["predicate"] for _, _, d in g.edges(data=True))
+print(g.number_of_nodes(), g.number_of_edges(), ",".join(labels), ",".join(p.rsplit("/", 1)[1] for p in preds))
+"#;
+    let out = Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(&ml)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "5 5 Alpha,Beta,Delta,Epsilon,Gamma knows,knows,knows,likes,likes"
+    );
+}
