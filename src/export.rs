@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 use crate::prefixes::PrefixTable;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
+use oxigraph::model::{
+    GraphNameRef, Literal, LiteralRef, NamedNode, NamedOrBlankNode, Quad, Term, Triple,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 
@@ -22,6 +24,9 @@ pub enum GraphSelection {
 }
 
 /// Exports the selection in `format`; returns the number of triples or quads written.
+///
+/// N-Triples and N-Quads stream in the store's own order (stable for a given store); Turtle is
+/// sorted and grouped; the other formats are sorted before Oxigraph's serializers write them.
 pub fn export(
     store: &crate::store::KgStore,
     format: RdfFormat,
@@ -43,12 +48,33 @@ pub fn export(
             Some(GraphNameRef::NamedNode(n.as_ref()))
         }
     };
-    let quads = store
-        .raw()
-        .quads_for_pattern(None, None, None, graph)
-        .collect::<Result<Vec<Quad>, _>>()?;
+    let io = |e: std::io::Error| Error::io("<output>", e);
     // JSON-LD could carry graph names, but the tools that read it (and Protégé) expect one graph.
     let keep_graphs = format.supports_datasets() && !matches!(format, RdfFormat::JsonLd { .. });
+    // Merging graphs can repeat a triple; only then is a set needed.
+    let merge = !keep_graphs && graph.is_none() && !store.named_graphs()?.is_empty();
+    let quads = store.raw().quads_for_pattern(None, None, None, graph);
+    if matches!(format, RdfFormat::NQuads | RdfFormat::NTriples) {
+        let mut writer = RdfSerializer::from_format(format).for_writer(out);
+        let mut seen = HashSet::new();
+        let mut n = 0;
+        for q in quads {
+            let q = q?;
+            if format == RdfFormat::NQuads {
+                writer.serialize_quad(&q).map_err(io)?;
+            } else {
+                let t = Triple::from(q);
+                if merge && !seen.insert(t.clone()) {
+                    continue;
+                }
+                writer.serialize_triple(&t).map_err(io)?;
+            }
+            n += 1;
+        }
+        writer.finish().map_err(io)?;
+        return Ok(n);
+    }
+    let quads = quads.collect::<Result<Vec<Quad>, _>>()?;
     if keep_graphs {
         let mut quads = quads;
         quads.sort_by_cached_key(quad_key);
@@ -60,21 +86,16 @@ pub fn export(
         )?
         .for_writer(out);
         for q in &quads {
-            writer
-                .serialize_quad(q)
-                .map_err(|e| Error::io("<output>", e))?;
+            writer.serialize_quad(q).map_err(io)?;
         }
-        writer.finish().map_err(|e| Error::io("<output>", e))?;
+        writer.finish().map_err(io)?;
         return Ok(n);
     }
-    let triples: Vec<Triple> = {
-        let mut seen = HashSet::with_capacity(quads.len());
-        quads
-            .into_iter()
-            .map(Triple::from)
-            .filter(|t| seen.insert(t.clone()))
-            .collect()
-    };
+    let mut triples: Vec<Triple> = quads.into_iter().map(Triple::from).collect();
+    if merge {
+        let mut seen = HashSet::with_capacity(triples.len());
+        triples.retain(|t| seen.insert(t.clone()));
+    }
     let n = triples.len() as u64;
     if format == RdfFormat::Turtle {
         write_turtle(&triples, prefixes, out)?;
@@ -173,112 +194,171 @@ pub fn write_turtle(triples: &[Triple], prefixes: &PrefixTable, out: &mut dyn Wr
     let mut writer = TurtleWriter::new(triples, prefixes);
     let body = writer.body();
     let io = |e: std::io::Error| Error::io("<output>", e);
+    let mut header = String::new();
     for (p, iri) in &writer.used {
-        writeln!(out, "@prefix {p}: <{iri}> .").map_err(io)?;
+        header.push_str(&format!("@prefix {p}: <{iri}> .\n"));
     }
     if !writer.used.is_empty() && !body.is_empty() {
-        writeln!(out).map_err(io)?;
+        header.push('\n');
     }
+    out.write_all(header.as_bytes()).map_err(io)?;
     out.write_all(body.as_bytes()).map_err(io)?;
     Ok(())
 }
 
+/// Pretty Turtle over an index sorted once: subjects (named before blank), then `rdf:type` first,
+/// then predicates, then objects. Strings are borrowed from the triples, never copied to sort.
 struct TurtleWriter<'a> {
+    triples: &'a [Triple],
     prefixes: &'a PrefixTable,
-    /// Subject → predicate → objects, all sorted.
-    by_subject: BTreeMap<SubjectKey, BTreeMap<PredicateKey, Vec<&'a Term>>>,
+    /// Sorted, duplicate-free indices into `triples`.
+    order: Vec<usize>,
+    /// Ranges of `order` holding one subject each.
+    groups: Vec<(usize, usize)>,
+    /// Blank node id → its group, when it is a subject.
+    blank_groups: HashMap<&'a str, usize>,
     /// Blank node ids written inline: referenced exactly once as an object, and not part of a cycle.
     inline: HashSet<&'a str>,
-    /// Blank node ids used as objects, and how often.
-    object_refs: HashMap<&'a str, usize>,
+    /// Blank node ids used as objects.
+    referenced: HashSet<&'a str>,
     /// Labels for blank nodes that cannot be inlined, numbered in output order.
-    labels: HashMap<String, String>,
+    labels: HashMap<&'a str, usize>,
     used: BTreeMap<String, String>,
 }
 
-/// Named subjects before blank ones, each sorted by its text.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum SubjectKey {
-    Named(String),
-    Blank(String),
+fn subject_key(s: &NamedOrBlankNode) -> (bool, &str) {
+    match s {
+        NamedOrBlankNode::NamedNode(n) => (false, n.as_str()),
+        NamedOrBlankNode::BlankNode(b) => (true, b.as_str()),
+    }
 }
 
-/// `rdf:type` first, then predicates by IRI.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct PredicateKey(bool, String);
+fn object_cmp(a: &Term, b: &Term) -> std::cmp::Ordering {
+    fn rank(t: &Term) -> u8 {
+        match t {
+            Term::NamedNode(_) => 0,
+            Term::BlankNode(_) => 1,
+            Term::Literal(_) => 2,
+            #[allow(unreachable_patterns)]
+            // RDF 1.2 triple terms, when Oxigraph is built with them.
+            _ => 3,
+        }
+    }
+    match (a, b) {
+        (Term::NamedNode(x), Term::NamedNode(y)) => x.as_str().cmp(y.as_str()),
+        (Term::BlankNode(x), Term::BlankNode(y)) => x.as_str().cmp(y.as_str()),
+        (Term::Literal(x), Term::Literal(y)) => (x.value(), x.datatype().as_str(), x.language())
+            .cmp(&(y.value(), y.datatype().as_str(), y.language())),
+        _ => rank(a)
+            .cmp(&rank(b))
+            .then_with(|| a.to_string().cmp(&b.to_string())),
+    }
+}
 
 impl<'a> TurtleWriter<'a> {
     fn new(triples: &'a [Triple], prefixes: &'a PrefixTable) -> Self {
-        let mut by_subject: BTreeMap<SubjectKey, BTreeMap<PredicateKey, Vec<&'a Term>>> =
-            BTreeMap::new();
-        let mut object_refs: HashMap<&'a str, usize> = HashMap::new();
+        let mut order: Vec<usize> = (0..triples.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (x, y) = (&triples[a], &triples[b]);
+            subject_key(&x.subject)
+                .cmp(&subject_key(&y.subject))
+                .then_with(|| {
+                    (x.predicate.as_ref() != rdf::TYPE, x.predicate.as_str())
+                        .cmp(&(y.predicate.as_ref() != rdf::TYPE, y.predicate.as_str()))
+                })
+                .then_with(|| object_cmp(&x.object, &y.object))
+        });
+        order.dedup_by(|a, b| triples[*a] == triples[*b]);
+        let mut groups = Vec::new();
+        let mut blank_groups = HashMap::new();
+        let mut start = 0;
+        for i in 1..=order.len() {
+            if i == order.len() || triples[order[i]].subject != triples[order[start]].subject {
+                if let NamedOrBlankNode::BlankNode(b) = &triples[order[start]].subject {
+                    blank_groups.insert(b.as_str(), groups.len());
+                }
+                groups.push((start, i));
+                start = i;
+            }
+        }
+        let mut refs: HashMap<&'a str, usize> = HashMap::new();
         for t in triples {
-            let key = match &t.subject {
-                NamedOrBlankNode::NamedNode(n) => SubjectKey::Named(n.as_str().to_owned()),
-                NamedOrBlankNode::BlankNode(b) => SubjectKey::Blank(b.as_str().to_owned()),
-            };
-            by_subject
-                .entry(key)
-                .or_default()
-                .entry(PredicateKey(
-                    t.predicate.as_ref() != rdf::TYPE,
-                    t.predicate.as_str().to_owned(),
-                ))
-                .or_default()
-                .push(&t.object);
             if let Term::BlankNode(b) = &t.object {
-                *object_refs.entry(b.as_str()).or_default() += 1;
+                *refs.entry(b.as_str()).or_default() += 1;
             }
         }
-        for objects in by_subject.values_mut() {
-            for list in objects.values_mut() {
-                list.sort_by_cached_key(|o| object_key(o));
-                list.dedup();
-            }
-        }
-        let mut inline: HashSet<&'a str> = object_refs
-            .iter()
-            .filter(|(_, n)| **n == 1)
-            .map(|(b, _)| *b)
-            .collect();
-        // A blank node reachable from itself through inlined nodes would be written forever: keep it labelled.
-        let mut candidates: Vec<&'a str> = inline.iter().copied().collect();
-        candidates.sort_unstable();
-        for b in candidates {
-            if reaches(&by_subject, b, &inline) {
-                inline.remove(b);
-            }
-        }
-        Self {
+        let referenced: HashSet<&'a str> = refs.keys().copied().collect();
+        let mut w = Self {
+            triples,
             prefixes,
-            by_subject,
-            inline,
-            object_refs,
+            order,
+            groups,
+            blank_groups,
+            inline: refs
+                .iter()
+                .filter(|(_, n)| **n == 1)
+                .map(|(b, _)| *b)
+                .collect(),
+            referenced,
             labels: HashMap::new(),
             used: BTreeMap::new(),
+        };
+        // A blank node reachable from itself through inlined nodes would be written forever: keep it labelled.
+        let mut candidates: Vec<&'a str> = w.inline.iter().copied().collect();
+        candidates.sort_unstable();
+        for b in candidates {
+            if w.reaches_itself(b) {
+                w.inline.remove(b);
+            }
         }
+        w
+    }
+
+    fn reaches_itself(&self, target: &str) -> bool {
+        let mut stack = vec![target];
+        let mut seen = HashSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let Some(&g) = self.blank_groups.get(id) else {
+                continue;
+            };
+            let (a, b) = self.groups[g];
+            for &i in &self.order[a..b] {
+                if let Term::BlankNode(o) = &self.triples[i].object {
+                    if o.as_str() == target {
+                        return true;
+                    }
+                    if self.inline.contains(o.as_str()) {
+                        stack.push(o.as_str());
+                    }
+                }
+            }
+        }
+        false
     }
 
     fn body(&mut self) -> String {
-        let mut out = String::new();
-        let subjects: Vec<SubjectKey> = self.by_subject.keys().cloned().collect();
-        for key in subjects {
-            let subject = match &key {
-                SubjectKey::Named(iri) => self.iri(iri),
-                SubjectKey::Blank(id) => {
-                    if self.inline.contains(id.as_str()) {
+        let mut out = String::with_capacity(self.triples.len() * 64);
+        for g in 0..self.groups.len() {
+            let (a, _) = self.groups[g];
+            let subject = &self.triples[self.order[a]].subject;
+            match subject {
+                NamedOrBlankNode::NamedNode(n) => self.iri(n.as_str(), &mut out),
+                NamedOrBlankNode::BlankNode(b) => {
+                    if self.inline.contains(b.as_str()) {
                         continue; // written where it is used
                     }
-                    if self.object_refs.contains_key(id.as_str()) {
-                        self.blank_label(id)
+                    if self.referenced.contains(b.as_str()) {
+                        let label = self.blank_label(b.as_str());
+                        out.push_str(&label);
                     } else {
-                        "[]".to_owned()
+                        out.push_str("[]");
                     }
                 }
-            };
-            let predicates = self.predicates(&key, 1);
-            out.push_str(&subject);
-            out.push_str(&predicates);
+            }
+            self.predicates(g, 1, &mut out);
             out.push_str(" .\n\n");
         }
         if out.ends_with("\n\n") {
@@ -287,70 +367,99 @@ impl<'a> TurtleWriter<'a> {
         out
     }
 
-    fn predicates(&mut self, key: &SubjectKey, depth: usize) -> String {
-        let Some(map) = self.by_subject.get(key).cloned() else {
-            return String::new();
-        };
+    /// Writes the predicate-object list of a group.
+    fn predicates(&mut self, group: usize, depth: usize, out: &mut String) {
+        let (a, b) = self.groups[group];
         let indent = "    ".repeat(depth);
-        let mut parts = Vec::with_capacity(map.len());
-        for (PredicateKey(not_type, p), objects) in &map {
-            let pred = if *not_type {
-                self.iri(p)
-            } else {
-                "a".to_owned()
-            };
-            let mut rendered: Vec<String> = objects.iter().map(|o| self.object(o, depth)).collect();
-            // Inline blank nodes are shown by content, not id: sort by what is written so ids never matter.
-            if objects.iter().any(|o| matches!(o, Term::BlankNode(_))) {
-                rendered.sort();
-            }
-            // Short object lists stay on one line; long ones and inline nodes get a line each.
-            let width: usize = rendered.iter().map(|r| r.len() + 2).sum::<usize>() + pred.len();
-            let one_line =
-                width + indent.len() <= 100 && rendered.iter().all(|r| !r.contains('\n'));
-            let separator = if one_line {
-                ", ".to_owned()
-            } else {
-                format!(",\n{indent}    ")
-            };
-            parts.push(format!("{pred} {}", rendered.join(&separator)));
+        out.push_str(if depth == 1 { " " } else { "\n" });
+        if depth > 1 {
+            out.push_str(&indent);
         }
-        if depth == 1 {
-            format!(" {}", parts.join(&format!(" ;\n{indent}")))
-        } else {
-            format!("\n{indent}{}", parts.join(&format!(" ;\n{indent}")))
+        let mut i = a;
+        let mut first = true;
+        while i < b {
+            let predicate = &self.triples[self.order[i]].predicate;
+            let mut j = i;
+            while j < b && self.triples[self.order[j]].predicate == *predicate {
+                j += 1;
+            }
+            if !first {
+                out.push_str(" ;\n");
+                out.push_str(&indent);
+            }
+            first = false;
+            let before = out.len();
+            if predicate.as_ref() == rdf::TYPE {
+                out.push('a');
+            } else {
+                self.iri(predicate.as_str(), out);
+            }
+            let pred_len = out.len() - before;
+            out.push(' ');
+            if j - i == 1 {
+                let object = &self.triples[self.order[i]].object;
+                self.object(object, depth, out);
+            } else {
+                let mut rendered: Vec<String> = (i..j)
+                    .map(|k| {
+                        let mut s = String::new();
+                        let object = &self.triples[self.order[k]].object;
+                        self.object(object, depth, &mut s);
+                        s
+                    })
+                    .collect();
+                // Inline blank nodes show content, not ids: sort by what is written so ids never matter.
+                if (i..j).any(|k| matches!(self.triples[self.order[k]].object, Term::BlankNode(_)))
+                {
+                    rendered.sort();
+                }
+                // Short object lists stay on one line; long ones and inline nodes get a line each.
+                let width: usize = rendered.iter().map(|r| r.len() + 2).sum::<usize>() + pred_len;
+                let one_line =
+                    width + indent.len() <= 100 && rendered.iter().all(|r| !r.contains('\n'));
+                let separator = if one_line {
+                    ", ".to_owned()
+                } else {
+                    format!(",\n{indent}    ")
+                };
+                out.push_str(&rendered.join(&separator));
+            }
+            i = j;
         }
     }
 
-    fn object(&mut self, term: &Term, depth: usize) -> String {
+    fn object(&mut self, term: &'a Term, depth: usize, out: &mut String) {
         match term {
-            Term::NamedNode(n) => self.iri(n.as_str()),
+            Term::NamedNode(n) => self.iri(n.as_str(), out),
             Term::BlankNode(b) if self.inline.contains(b.as_str()) => {
-                let key = SubjectKey::Blank(b.as_str().to_owned());
-                if self.by_subject.contains_key(&key) {
-                    let inner = self.predicates(&key, depth + 1);
-                    format!("[{inner}\n{}]", "    ".repeat(depth))
-                } else {
-                    "[]".to_owned()
+                match self.blank_groups.get(b.as_str()) {
+                    Some(&g) => {
+                        out.push('[');
+                        self.predicates(g, depth + 1, out);
+                        out.push('\n');
+                        out.push_str(&"    ".repeat(depth));
+                        out.push(']');
+                    }
+                    None => out.push_str("[]"),
                 }
             }
-            Term::BlankNode(b) => self.blank_label(b.as_str()),
-            Term::Literal(l) => self.literal(l),
+            Term::BlankNode(b) => {
+                let label = self.blank_label(b.as_str());
+                out.push_str(&label);
+            }
+            Term::Literal(l) => self.literal(l, out),
             #[allow(unreachable_patterns)]
             // RDF 1.2 triple terms, when Oxigraph is built with them.
-            other => other.to_string(),
+            other => out.push_str(&other.to_string()),
         }
     }
 
-    fn blank_label(&mut self, id: &str) -> String {
+    fn blank_label(&mut self, id: &'a str) -> String {
         let n = self.labels.len();
-        self.labels
-            .entry(id.to_owned())
-            .or_insert_with(|| format!("_:b{n}"))
-            .clone()
+        format!("_:b{}", self.labels.entry(id).or_insert(n))
     }
 
-    fn iri(&mut self, iri: &str) -> String {
+    fn iri(&mut self, iri: &str, out: &mut String) {
         match self.prefixes.split(iri) {
             Some((p, local)) => {
                 if !self.used.contains_key(p) {
@@ -358,16 +467,25 @@ impl<'a> TurtleWriter<'a> {
                         self.used.insert(p.to_owned(), ns.to_owned());
                     }
                 }
-                format!("{p}:{local}")
+                out.push_str(p);
+                out.push(':');
+                out.push_str(local);
             }
-            None => NamedNode::new_unchecked(iri).to_string(),
+            None => {
+                // Valid IRIs need no escaping inside <>; Oxigraph validated them on the way in.
+                out.push('<');
+                out.push_str(iri);
+                out.push('>');
+            }
         }
     }
 
-    fn literal(&mut self, l: &Literal) -> String {
+    fn literal(&mut self, l: &Literal, out: &mut String) {
+        use std::fmt::Write as _;
         let value = l.value();
         if let Some(lang) = l.language() {
-            return format!("{}@{lang}", Literal::new_simple_literal(value));
+            let _ = write!(out, "{}@{lang}", LiteralRef::new_simple_literal(value));
+            return;
         }
         let dt = l.datatype();
         let bare = (dt == xsd::INTEGER && is_integer(value))
@@ -375,51 +493,14 @@ impl<'a> TurtleWriter<'a> {
             || (dt == xsd::DOUBLE && is_double(value))
             || (dt == xsd::BOOLEAN && (value == "true" || value == "false"));
         if bare {
-            return value.to_owned();
+            out.push_str(value);
+            return;
         }
-        let quoted = Literal::new_simple_literal(value).to_string();
-        if dt == xsd::STRING {
-            return quoted;
+        let _ = write!(out, "{}", LiteralRef::new_simple_literal(value));
+        if dt != xsd::STRING {
+            out.push_str("^^");
+            self.iri(dt.as_str(), out);
         }
-        format!("{quoted}^^{}", self.iri(dt.as_str()))
-    }
-}
-
-fn reaches(
-    by_subject: &BTreeMap<SubjectKey, BTreeMap<PredicateKey, Vec<&Term>>>,
-    target: &str,
-    inline: &HashSet<&str>,
-) -> bool {
-    let mut stack = vec![target.to_owned()];
-    let mut seen = HashSet::new();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        let Some(map) = by_subject.get(&SubjectKey::Blank(id)) else {
-            continue;
-        };
-        for o in map.values().flatten() {
-            if let Term::BlankNode(b) = o {
-                if b.as_str() == target {
-                    return true;
-                }
-                if inline.contains(b.as_str()) {
-                    stack.push(b.as_str().to_owned());
-                }
-            }
-        }
-    }
-    false
-}
-
-fn object_key(term: &Term) -> (u8, String) {
-    match term {
-        Term::NamedNode(n) => (0, n.as_str().to_owned()),
-        Term::BlankNode(b) => (1, b.as_str().to_owned()),
-        Term::Literal(l) => (2, l.to_string()),
-        #[allow(unreachable_patterns)]
-        other => (3, other.to_string()),
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::sync::Mutex;
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 static THREADS: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
 
@@ -17,13 +18,24 @@ pub fn track(handle: JoinHandle<()>) {
     }
 }
 
-/// Waits for every tracked thread; cancelled queries stop at Oxigraph's next cancellation check.
-pub fn join_all() {
+/// Waits up to `patience` for every tracked thread; returns whether they all finished.
+/// Cancelled queries stop at Oxigraph's next cancellation check, which can be seconds away.
+pub fn join_all(patience: Duration) -> bool {
+    let deadline = Instant::now() + patience;
     let threads = THREADS
         .lock()
         .map(|mut t| std::mem::take(&mut *t))
         .unwrap_or_default();
+    let mut all_finished = true;
     for handle in threads {
-        let _ = handle.join();
+        while !handle.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if handle.is_finished() {
+            let _ = handle.join();
+        } else {
+            all_finished = false;
+        }
     }
+    all_finished
 }
