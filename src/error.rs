@@ -243,6 +243,19 @@ fn describe_expected(expected: &str) -> String {
 pub(crate) fn rdf_parse_error(error: oxigraph::io::RdfParseError, source: &str) -> Error {
     match error {
         oxigraph::io::RdfParseError::Io(e) => {
+            // Invalid UTF-8, corrupt gzip and over-long tokens arrive as I/O errors; they are bad input all the same.
+            let too_long = e.to_string().contains("buffer maximal size");
+            if too_long {
+                return Error::Syntax {
+                    location: Location {
+                        source: source.to_owned(),
+                        line: 0,
+                        column: 0,
+                    },
+                    message: "a line or token is longer than the parser's 16 MiB limit".to_owned(),
+                    snippet: None,
+                };
+            }
             if e.kind() == std::io::ErrorKind::InvalidData {
                 // Invalid UTF-8 and corrupt gzip streams arrive as I/O errors; they are bad input all the same.
                 Error::Syntax {

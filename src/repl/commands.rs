@@ -415,7 +415,7 @@ impl Session {
         let node = kg::resolve::resolve(store, name, &labels)?;
         // The IRI was validated by resolve, and its Display is N-Triples syntax, so it is safe in the query text.
         let query = format!(
-            "SELECT ?direction ?p ?value WHERE {{ {{ {node} ?p ?value BIND(\"→\" AS ?direction) }} UNION {{ ?value ?p {node} BIND(\"←\" AS ?direction) }} }} ORDER BY DESC(?direction) STR(?p) STR(?value)"
+            "SELECT DISTINCT ?direction ?p ?value WHERE {{ {{ {node} ?p ?value BIND(\"→\" AS ?direction) }} UNION {{ ?value ?p {node} BIND(\"←\" AS ?direction) }} }} ORDER BY DESC(?direction) STR(?p) STR(?value)"
         );
         let outcome = kg::query::execute(store, &query, &QueryOptions::default())?;
         let Outcome::Solutions {

@@ -3,6 +3,8 @@
 
 mod util;
 
+/// Bad input of every kind: clear errors, non-zero exits, an unchanged store.
+mod bad_input;
 /// Export: every format, round trips, determinism, pretty Turtle.
 mod cli_export;
 /// Loading: formats, atomicity, errors with locations, gzip, stdin, dry runs.
