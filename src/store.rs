@@ -126,6 +126,11 @@ impl KgStore {
         Ok(graphs)
     }
 
+    /// Whether any named graph exists (cheap: reads one key).
+    pub fn has_named_graphs(&self) -> Result<bool> {
+        Ok(self.store.named_graphs().next().transpose()?.is_some())
+    }
+
     pub fn contains(&self, quad: QuadRef<'_>) -> Result<bool> {
         Ok(self.store.contains(quad)?)
     }

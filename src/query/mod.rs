@@ -108,7 +108,12 @@ pub fn execute(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Ou
     let mut prepared = evaluator
         .parse_query(text)
         .map_err(|e| sparql_syntax_error(&e, source, text))?;
-    if !options.default_graph_only && prepared.dataset().is_default_dataset() {
+    // With no named graphs the union is the default graph itself, and Oxigraph's plain default graph
+    // is the faster path, so the union is only asked for when there is something to unite.
+    if !options.default_graph_only
+        && prepared.dataset().is_default_dataset()
+        && store.has_named_graphs()?
+    {
         prepared.dataset_mut().set_default_graph_as_union();
     }
     let results = prepared
