@@ -6,31 +6,21 @@
 use crate::error::{Error, Result};
 use crate::store::KgStore;
 use oxigraph::model::{NamedNode, Term};
-use oxigraph::sparql::QueryResults;
 
 /// Every (label, IRI) of the store, from `rdfs:label`, `skos:prefLabel` and `skos:altLabel`, sorted.
 pub fn labels(store: &KgStore) -> Result<Vec<(String, String)>> {
-    let mut prepared = store
-        .evaluator()
-        .parse_query(
-            "SELECT DISTINCT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2004/02/skos/core#altLabel> ?l FILTER(isIRI(?s)) }",
-        )
-        .map_err(|e| Error::Evaluation(e.to_string()))?;
-    prepared.dataset_mut().set_default_graph_as_union();
-    let QueryResults::Solutions(solutions) = prepared
-        .on_store(store.raw())
-        .execute()
-        .map_err(|e| Error::Evaluation(e.to_string()))?
-    else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for s in solutions {
-        let s = s.map_err(|e| Error::Evaluation(e.to_string()))?;
-        if let (Some(Term::NamedNode(n)), Some(Term::Literal(l))) = (s.get("s"), s.get("l")) {
-            out.push((l.value().to_owned(), n.as_str().to_owned()));
-        }
-    }
+    let rows = store.select(
+        "SELECT DISTINCT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2004/02/skos/core#altLabel> ?l FILTER(isIRI(?s)) }",
+    )?;
+    let mut out: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|s| match (s.get("s"), s.get("l")) {
+            (Some(Term::NamedNode(n)), Some(Term::Literal(l))) => {
+                Some((l.value().to_owned(), n.as_str().to_owned()))
+            }
+            _ => None,
+        })
+        .collect();
     out.sort();
     Ok(out)
 }

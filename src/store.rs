@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::prefixes::PrefixTable;
 use oxigraph::model::{GraphNameRef, NamedOrBlankNode, QuadRef};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator};
 use oxigraph::store::{BulkLoader, StorageError, Store, Transaction};
 use std::path::{Path, PathBuf};
 
@@ -176,7 +176,25 @@ impl KgStore {
     }
 
     fn counts(&self, query: &str) -> Result<Vec<(String, usize)>> {
-        let mut prepared = SparqlEvaluator::new()
+        Ok(self
+            .select(query)?
+            .iter()
+            .map(|s| {
+                let name = s.get("x").map(ToString::to_string).unwrap_or_default();
+                let n = match s.get("n") {
+                    Some(oxigraph::model::Term::Literal(l)) => l.value().parse().unwrap_or(0),
+                    _ => 0,
+                };
+                (name, n)
+            })
+            .collect())
+    }
+
+    /// Runs one of kg's own SELECT queries over the union of all graphs and collects the rows.
+    /// For fixed query texts only: user text goes through `query::execute`.
+    pub(crate) fn select(&self, query: &str) -> Result<Vec<QuerySolution>> {
+        let mut prepared = self
+            .evaluator()
             .parse_query(query)
             .map_err(|e| Error::Evaluation(e.to_string()))?;
         prepared.dataset_mut().set_default_graph_as_union();
@@ -187,17 +205,9 @@ impl KgStore {
         else {
             return Ok(Vec::new());
         };
-        let mut out = Vec::new();
-        for s in solutions {
-            let s = s.map_err(|e| Error::Evaluation(e.to_string()))?;
-            let name = s.get("x").map(ToString::to_string).unwrap_or_default();
-            let n = match s.get("n") {
-                Some(oxigraph::model::Term::Literal(l)) => l.value().parse().unwrap_or(0),
-                _ => 0,
-            };
-            out.push((name, n));
-        }
-        Ok(out)
+        solutions
+            .map(|s| s.map_err(|e| Error::Evaluation(e.to_string())))
+            .collect()
     }
 }
 

@@ -12,10 +12,10 @@ pub mod render;
 
 use crate::error::{sparql_syntax_error, Error, Result};
 use crate::store::KgStore;
-use oxigraph::model::{Triple, Variable};
+use oxigraph::model::Variable;
 use oxigraph::sparql::{
-    CancellationToken, QueryEvaluationError, QueryResults, QuerySolution, QuerySolutionIter,
-    QueryTripleIter, UpdateEvaluationError,
+    CancellationToken, QueryEvaluationError, QueryResults, QuerySolutionIter, QueryTripleIter,
+    UpdateEvaluationError,
 };
 use std::time::{Duration, Instant};
 
@@ -63,24 +63,11 @@ pub struct Stream<I> {
     finished: bool,
 }
 
-impl Iterator for Stream<QuerySolutionIter<'static>> {
-    type Item = Result<QuerySolution>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match self.inner.next() {
-            Some(item) => Some(item.map_err(|e| self.deadline.query_error(e))),
-            // Some of Oxigraph's operators end quietly when cancelled; a cut-short answer must not look complete.
-            None if !self.finished && self.deadline.token().is_cancelled() => {
-                self.finished = true;
-                Some(Err(self.deadline.stopped()))
-            }
-            None => None,
-        }
-    }
-}
-
-impl Iterator for Stream<QueryTripleIter<'static>> {
-    type Item = Result<Triple>;
+impl<I, T> Iterator for Stream<I>
+where
+    I: Iterator<Item = std::result::Result<T, QueryEvaluationError>>,
+{
+    type Item = Result<T>;
 
     fn next(&mut self) -> Option<Self::Item> {
         match self.inner.next() {
@@ -199,6 +186,10 @@ impl Deadline {
                 let text = other.to_string();
                 if text.contains("cancelled") {
                     self.stopped()
+                } else if text.contains("HTTP client is not available") {
+                    Error::Evaluation(
+                        "kg does not fetch data over the network: download the file and `kg load` it".to_owned(),
+                    )
                 } else {
                     Error::Evaluation(text)
                 }
@@ -220,17 +211,11 @@ pub fn completion_vocabulary(store: &KgStore) -> Result<complete::CompletionVoca
     use oxigraph::model::Term;
     let mut v = complete::CompletionVocabulary::default();
     let rows = |text: &str| -> Result<Vec<Vec<Option<Term>>>> {
-        let outcome = execute(store, text, &QueryOptions::default())?;
-        let Outcome::Solutions {
-            variables,
-            solutions,
-        } = outcome
-        else {
-            return Ok(Vec::new());
-        };
-        solutions
-            .map(|s| s.map(|s| variables.iter().map(|var| s.get(var).cloned()).collect()))
-            .collect()
+        Ok(store
+            .select(text)?
+            .iter()
+            .map(|s| s.values().to_vec())
+            .collect())
     };
     let iri = |t: &Option<Term>| match t {
         Some(Term::NamedNode(n)) => Some(n.as_str().to_owned()),

@@ -23,3 +23,5 @@ mod graph;
 mod interop;
 /// The REPL through a pseudo-terminal and as a script.
 mod repl;
+/// W3C conformance: the rdf-tests RDF and SPARQL suites run through the binary.
+mod w3c;
