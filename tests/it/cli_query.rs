@@ -239,3 +239,31 @@ fn usage_errors_exit_2() {
     t.kg().args(["query", "--nope"]).assert().code(2);
     t.kg().args(["frobnicate"]).assert().code(2);
 }
+
+#[test]
+fn answers_too_big_to_hold_are_refused_with_advice_and_streaming_formats_work() {
+    let t = TestDir::new();
+    let mut data = String::new();
+    for i in 0..1500 {
+        data.push_str(&format!("<http://e/s{i}> <http://e/p> {i} .\n"));
+    }
+    let f = t.create("many.ttl", data);
+    t.kg().arg("load").arg(&f).assert().success();
+    let q = "SELECT ?a ?b WHERE { ?a <http://e/p> ?x . ?b <http://e/p> ?y }";
+    t.kg()
+        .args(["query", q])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("more than 2000000 rows"))
+        .stderr(predicate::str::contains("--format tsv"));
+    let out = t
+        .kg()
+        .args(["query", "--format", "tsv", q])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        1500 * 1500 + 1
+    );
+}

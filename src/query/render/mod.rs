@@ -13,6 +13,17 @@ use std::io::Write;
 
 pub use table::{display_term, Table};
 
+/// The most rows (or triples) a table or pretty Turtle holds in memory: both need the whole answer
+/// before the first line, so past this a query would risk the machine's memory. The W3C formats
+/// stream and have no such limit.
+pub const MAX_HELD: usize = 2_000_000;
+
+fn too_many(what: &str, streaming: &str) -> Error {
+    Error::Evaluation(format!(
+        "the answer has more than {MAX_HELD} {what}, too many to hold for this format; use --format {streaming} (it streams) or add a LIMIT"
+    ))
+}
+
 /// What renderers need besides the answer.
 #[derive(Debug, Clone, Copy)]
 pub struct RenderContext<'a> {
@@ -54,6 +65,9 @@ pub fn render(
                 );
                 for s in solutions {
                     let s = s?;
+                    if table.len() >= MAX_HELD {
+                        return Err(too_many("rows", "tsv, csv, json or xml"));
+                    }
                     table.push(
                         variables
                             .iter()
@@ -78,7 +92,14 @@ pub fn render(
             }
         },
         Outcome::Graph(triples) => {
-            let triples = triples.collect::<Result<Vec<_>>>()?;
+            let mut held = Vec::new();
+            for t in triples {
+                if held.len() >= MAX_HELD {
+                    return Err(too_many("triples", "ntriples"));
+                }
+                held.push(t?);
+            }
+            let triples = held;
             let n = triples.len() as u64;
             match format {
                 OutputFormat::Table => {
