@@ -37,7 +37,6 @@ pub struct Projection {
     pub graph: DiGraph<NamedOrBlankNode, u32>,
     /// Predicate IRIs, indexed by edge weight.
     pub predicates: Vec<NamedNode>,
-    index: HashMap<NamedOrBlankNode, NodeIndex>,
     /// Display label per node (English preferred), for output.
     pub labels: Vec<Option<String>>,
     /// Display label per predicate (English preferred), for output.
@@ -62,8 +61,21 @@ impl Projection {
             options.graphs.iter().cloned().map(Some).collect()
         };
         let mut predicate_ids: BTreeMap<NamedNode, u32> = BTreeMap::new();
-        let mut edges: Vec<(NamedOrBlankNode, u32, NamedOrBlankNode)> = Vec::new();
+        // Terms are numbered as they are first seen, so each is hashed once and never copied;
+        // edges are kept as numbers.
+        let mut seen: HashMap<NamedOrBlankNode, u32> = HashMap::new();
+        let mut terms: Vec<NamedOrBlankNode> = Vec::new();
+        let mut edges: Vec<(u32, u32, u32)> = Vec::new();
         let mut accept_cache: HashMap<NamedNode, Option<u32>> = HashMap::new();
+        let mut intern = |t: NamedOrBlankNode| -> u32 {
+            if let Some(id) = seen.get(&t) {
+                return *id;
+            }
+            let id = terms.len() as u32;
+            terms.push(t.clone());
+            seen.insert(t, id);
+            id
+        };
         for g in &graphs {
             let graph_ref = g.as_ref().map(|n| GraphNameRef::NamedNode(n.as_ref()));
             for quad in store.raw().quads_for_pattern(None, None, None, graph_ref) {
@@ -92,42 +104,55 @@ impl Projection {
                     }
                 };
                 if let Some(id) = id {
-                    edges.push((quad.subject, id, object));
+                    let s = intern(quad.subject);
+                    let o = intern(object);
+                    edges.push((s, id, o));
                 }
             }
         }
+        drop(seen);
         // Renumber predicates in IRI order, and nodes in term order, so output never depends on store order.
         let mut predicates: Vec<NamedNode> = predicate_ids.keys().cloned().collect();
         predicates.sort();
-        let remap: HashMap<u32, u32> = predicate_ids
-            .iter()
-            .map(|(p, old)| (*old, predicates.binary_search(p).unwrap_or(0) as u32))
-            .collect();
-        let mut nodes: Vec<NamedOrBlankNode> = edges
-            .iter()
-            .flat_map(|(s, _, o)| [s.clone(), o.clone()])
-            .collect();
-        nodes.sort_unstable_by(|a, b| a.as_str_key().cmp(&b.as_str_key()));
-        nodes.dedup();
-        let mut graph = DiGraph::with_capacity(nodes.len(), edges.len());
-        let mut index = HashMap::with_capacity(nodes.len());
-        for n in nodes {
-            let i = graph.add_node(n.clone());
-            index.insert(n, i);
+        let mut predicate_remap = vec![0u32; predicates.len()];
+        for (p, old) in &predicate_ids {
+            predicate_remap[*old as usize] = predicates.binary_search(p).unwrap_or(0) as u32;
         }
-        let mut numbered: Vec<(NodeIndex, u32, NodeIndex)> = edges
+        let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+        order.sort_unstable_by(|a, b| {
+            terms[*a as usize]
+                .as_str_key()
+                .cmp(&terms[*b as usize].as_str_key())
+        });
+        let mut node_remap = vec![0u32; terms.len()];
+        for (new, old) in order.iter().enumerate() {
+            node_remap[*old as usize] = new as u32;
+        }
+        let mut slots: Vec<Option<NamedOrBlankNode>> = terms.into_iter().map(Some).collect();
+        let mut graph = DiGraph::with_capacity(order.len(), edges.len());
+        for old in order {
+            if let Some(term) = slots[old as usize].take() {
+                graph.add_node(term);
+            }
+        }
+        let mut numbered: Vec<(u32, u32, u32)> = edges
             .into_iter()
-            .map(|(s, p, o)| (index[&s], remap[&p], index[&o]))
+            .map(|(s, p, o)| {
+                (
+                    node_remap[s as usize],
+                    predicate_remap[p as usize],
+                    node_remap[o as usize],
+                )
+            })
             .collect();
         numbered.sort_unstable();
         numbered.dedup();
         for (s, p, o) in numbered {
-            graph.add_edge(s, o, p);
+            graph.add_edge(NodeIndex::new(s as usize), NodeIndex::new(o as usize), p);
         }
         let mut projection = Self {
             graph,
             predicates,
-            index,
             labels: Vec::new(),
             predicate_labels: Vec::new(),
         };
@@ -135,8 +160,13 @@ impl Projection {
         Ok(projection)
     }
 
+    /// The node of a term: nodes are numbered in term order, so a binary search finds it.
     pub fn node(&self, term: &NamedOrBlankNode) -> Option<NodeIndex> {
-        self.index.get(term).copied()
+        let weights = self.graph.raw_nodes();
+        weights
+            .binary_search_by(|n| n.weight.as_str_key().cmp(&term.as_str_key()))
+            .ok()
+            .map(NodeIndex::new)
     }
 
     pub fn node_count(&self) -> usize {
@@ -166,7 +196,7 @@ impl Projection {
             let Term::Literal(l) = &quad.object else {
                 continue;
             };
-            let slot = if let Some(i) = self.index.get(&quad.subject) {
+            let slot = if let Some(i) = self.node(&quad.subject) {
                 &mut best[i.index()]
             } else if let NamedOrBlankNode::NamedNode(n) = &quad.subject {
                 match self.predicates.binary_search(n) {
