@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::store::KgStore;
 use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Term};
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
@@ -60,64 +60,69 @@ impl Projection {
             }
             options.graphs.iter().cloned().map(Some).collect()
         };
-        let mut predicate_ids: BTreeMap<NamedNode, u32> = BTreeMap::new();
-        // Terms are numbered as they are first seen, so each is hashed once and never copied;
-        // edges are kept as numbers.
-        let mut seen: HashMap<NamedOrBlankNode, u32> = HashMap::new();
-        let mut terms: Vec<NamedOrBlankNode> = Vec::new();
-        let mut edges: Vec<(u32, u32, u32)> = Vec::new();
-        let mut accept_cache: HashMap<NamedNode, Option<u32>> = HashMap::new();
-        let mut intern = |t: NamedOrBlankNode| -> u32 {
-            if let Some(id) = seen.get(&t) {
-                return *id;
-            }
-            let id = terms.len() as u32;
-            terms.push(t.clone());
-            seen.insert(t, id);
-            id
-        };
-        for g in &graphs {
-            let graph_ref = g.as_ref().map(|n| GraphNameRef::NamedNode(n.as_ref()));
-            for quad in store.raw().quads_for_pattern(None, None, None, graph_ref) {
-                let quad = quad?;
-                let object = match quad.object {
-                    Term::NamedNode(n) => NamedOrBlankNode::NamedNode(n),
-                    Term::BlankNode(b) => NamedOrBlankNode::BlankNode(b),
-                    _ => continue,
-                };
-                if !options.all_predicates && g.is_none() {
-                    if let oxigraph::model::GraphName::NamedNode(n) = &quad.graph_name {
-                        if n.as_str() == ontology {
-                            continue;
+        // Decoding terms is most of the cost of reading the store, so only predicates that become
+        // edges are read (listing them works on encoded terms, which is cheap), split over two threads.
+        let mut candidates: Vec<NamedNode> = store
+            .select("SELECT DISTINCT ?p WHERE { ?s ?p ?o }")?
+            .iter()
+            .filter_map(|s| match s.get("p") {
+                Some(Term::NamedNode(p)) => Some(p.clone()),
+                _ => None,
+            })
+            .filter(|p| accepts(p, options))
+            .collect();
+        candidates.sort();
+        let predicates = candidates;
+        let scan = |part: usize| -> Result<Chunk> {
+            let mut chunk = Chunk::default();
+            for (pid, predicate) in predicates.iter().enumerate().filter(|(i, _)| i % 2 == part) {
+                for g in &graphs {
+                    let graph_ref = g.as_ref().map(|n| GraphNameRef::NamedNode(n.as_ref()));
+                    for quad in store.raw().quads_for_pattern(
+                        None,
+                        Some(predicate.as_ref()),
+                        None,
+                        graph_ref,
+                    ) {
+                        let quad = quad?;
+                        let object = match quad.object {
+                            Term::NamedNode(n) => NamedOrBlankNode::NamedNode(n),
+                            Term::BlankNode(b) => NamedOrBlankNode::BlankNode(b),
+                            _ => continue,
+                        };
+                        if !options.all_predicates && g.is_none() {
+                            if let oxigraph::model::GraphName::NamedNode(n) = &quad.graph_name {
+                                if n.as_str() == ontology {
+                                    continue;
+                                }
+                            }
                         }
+                        let s = chunk.intern(quad.subject);
+                        let o = chunk.intern(object);
+                        chunk.edges.push((s, pid as u32, o));
                     }
-                }
-                let id = match accept_cache.get(&quad.predicate) {
-                    Some(id) => *id,
-                    None => {
-                        let id = accepts(&quad.predicate, options).then(|| {
-                            let next = predicate_ids.len() as u32;
-                            *predicate_ids.entry(quad.predicate.clone()).or_insert(next)
-                        });
-                        accept_cache.insert(quad.predicate.clone(), id);
-                        id
-                    }
-                };
-                if let Some(id) = id {
-                    let s = intern(quad.subject);
-                    let o = intern(object);
-                    edges.push((s, id, o));
                 }
             }
-        }
-        drop(seen);
-        // Renumber predicates in IRI order, and nodes in term order, so output never depends on store order.
-        let mut predicates: Vec<NamedNode> = predicate_ids.keys().cloned().collect();
-        predicates.sort();
-        let mut predicate_remap = vec![0u32; predicates.len()];
-        for (p, old) in &predicate_ids {
-            predicate_remap[*old as usize] = predicates.binary_search(p).unwrap_or(0) as u32;
-        }
+            Ok(chunk)
+        };
+        let (first, second) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| scan(1));
+            let first = scan(0);
+            (first, other.join())
+        });
+        let mut chunk = first?;
+        let second =
+            second.map_err(|_| Error::Evaluation("projection worker failed".to_owned()))??;
+        // Merge the second thread's numbering into the first's.
+        let remap: Vec<u32> = second.terms.into_iter().map(|t| chunk.intern(t)).collect();
+        chunk.edges.extend(
+            second
+                .edges
+                .into_iter()
+                .map(|(s, p, o)| (remap[s as usize], p, remap[o as usize])),
+        );
+        let Chunk { terms, edges, .. } = chunk;
+        // Renumber nodes in term order, so output never depends on store order.
         let mut order: Vec<u32> = (0..terms.len() as u32).collect();
         order.sort_unstable_by(|a, b| {
             terms[*a as usize]
@@ -137,13 +142,7 @@ impl Projection {
         }
         let mut numbered: Vec<(u32, u32, u32)> = edges
             .into_iter()
-            .map(|(s, p, o)| {
-                (
-                    node_remap[s as usize],
-                    predicate_remap[p as usize],
-                    node_remap[o as usize],
-                )
-            })
+            .map(|(s, p, o)| (node_remap[s as usize], p, node_remap[o as usize]))
             .collect();
         numbered.sort_unstable();
         numbered.dedup();
@@ -233,6 +232,26 @@ impl Projection {
         prefixes
             .shorten(p.as_str())
             .unwrap_or_else(|| format!("<{}>", p.as_str()))
+    }
+}
+
+/// One thread's share of the projection: terms numbered as first seen, and edges as numbers.
+#[derive(Default)]
+struct Chunk {
+    seen: HashMap<NamedOrBlankNode, u32>,
+    terms: Vec<NamedOrBlankNode>,
+    edges: Vec<(u32, u32, u32)>,
+}
+
+impl Chunk {
+    fn intern(&mut self, t: NamedOrBlankNode) -> u32 {
+        if let Some(id) = self.seen.get(&t) {
+            return *id;
+        }
+        let id = self.terms.len() as u32;
+        self.terms.push(t.clone());
+        self.seen.insert(t, id);
+        id
     }
 }
 
