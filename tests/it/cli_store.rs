@@ -1,7 +1,7 @@
 use crate::util::{TestDir, SMALL_TTL};
 use predicates::prelude::*;
+use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 #[test]
 fn the_default_store_is_seeded_on_first_use() {
@@ -34,30 +34,31 @@ fn a_second_process_gets_a_one_line_lock_error() {
     let t = TestDir::new();
     let f = t.create("a.ttl", SMALL_TTL);
     t.kg().arg("load").arg(&f).assert().success();
-    // A scripted REPL waiting on stdin holds the store open.
+    // A scripted REPL waiting on stdin holds the store open; its answer to a first statement
+    // shows it has opened the store, so the second process cannot win the race for the lock.
     let mut holder = std::process::Command::new(assert_cmd::cargo::cargo_bin("kg"))
         .arg("--store")
         .arg(t.store())
         .arg("repl")
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let out = t.kg().arg("stats").output().unwrap();
-        if out.status.code() == Some(1) {
-            let err = String::from_utf8_lossy(&out.stderr);
-            assert_eq!(err.lines().count(), 1, "{err}");
-            assert!(err.contains("is in use by another kg process"), "{err}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "the holder never took the lock");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    drop(holder.stdin.take());
+    let mut stdin = holder.stdin.take().unwrap();
+    writeln!(stdin, "ASK {{ ?s ?p ?o }};").unwrap();
+    let mut answer = String::new();
+    BufReader::new(holder.stdout.take().unwrap())
+        .read_line(&mut answer)
+        .unwrap();
+    assert_eq!(answer, "true\n");
+    let out = t.kg().arg("stats").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("is in use by another kg process"), "{err}");
+    drop(stdin);
     holder.wait().unwrap();
     t.kg().arg("stats").assert().success();
 }

@@ -28,7 +28,7 @@ fn kg_command(t: &TestDir) -> Command {
 
 #[test]
 fn a_killed_load_leaves_the_committed_store() {
-    let lubm = shared().join("datasets/lubm10.nt.gz");
+    let lubm = shared().join("datasets/lubm10-inferred.nt.gz");
     assert!(
         lubm.exists(),
         "{} is needed for the kill test",
@@ -38,7 +38,7 @@ fn a_killed_load_leaves_the_committed_store() {
     let f = t.create("base.ttl", SMALL_TTL);
     t.kg().arg("load").arg(&f).assert().success();
     let before = t.nquads();
-    for millis in [300, 1500, 4000] {
+    for millis in [300, 1200, 2500] {
         let mut cmd = kg_command(&t);
         cmd.arg("load").arg(&lubm);
         kill_after(cmd, Duration::from_millis(millis));
