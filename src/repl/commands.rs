@@ -136,19 +136,24 @@ impl Session {
         let arg = |i: usize| rest.get(i).copied();
         let mut stdout = std::io::stdout();
         let mut stderr = std::io::stderr();
+        // One pair of writers for every dot-command, as the CLI subcommands they share get.
+        let mut io = Io {
+            out: &mut stdout,
+            err: &mut stderr,
+        };
         match name {
             ".quit" | ".exit" | ".q" => return Ok(Flow::Quit),
             ".help" => {
                 for c in COMMANDS {
                     writeln!(
-                        stdout,
+                        io.out,
                         "{:<28} {}",
                         format!("{} {}", c.name, c.args),
                         c.help
                     )
                     .map_err(io_err)?;
                 }
-                writeln!(stdout, "Statements end with ';' or when they parse; an empty line sends what you typed.").map_err(io_err)?;
+                writeln!(io.out, "Statements end with ';' or when they parse; an empty line sends what you typed.").map_err(io_err)?;
             }
             ".format" => {
                 let f = arg(0).ok_or_else(|| usage(".format"))?;
@@ -199,14 +204,7 @@ impl Session {
                     format: None,
                     dry_run: false,
                 };
-                cmd::load::run(
-                    &mut self.ctx,
-                    args,
-                    &mut Io {
-                        out: &mut stdout,
-                        err: &mut stderr,
-                    },
-                )?;
+                cmd::load::run(&mut self.ctx, args, &mut io)?;
                 self.refresh_vocabulary();
             }
             ".export" => {
@@ -216,25 +214,11 @@ impl Session {
                     graph: None,
                     output: Some(PathBuf::from(path)),
                 };
-                cmd::export::run(
-                    &mut self.ctx,
-                    args,
-                    &mut Io {
-                        out: &mut stdout,
-                        err: &mut stderr,
-                    },
-                )?;
+                cmd::export::run(&mut self.ctx, args, &mut io)?;
             }
             ".prefixes" => {
                 let args = cmd::prefixes::Args { action: None };
-                cmd::prefixes::run(
-                    &mut self.ctx,
-                    args,
-                    &mut Io {
-                        out: &mut stdout,
-                        err: &mut stderr,
-                    },
-                )?;
+                cmd::prefixes::run(&mut self.ctx, args, &mut io)?;
             }
             ".prefix" => {
                 let (Some(p), Some(iri)) = (arg(0), arg(1)) else {
@@ -246,25 +230,12 @@ impl Session {
                         iri: iri.to_owned(),
                     }),
                 };
-                cmd::prefixes::run(
-                    &mut self.ctx,
-                    args,
-                    &mut Io {
-                        out: &mut stdout,
-                        err: &mut stderr,
-                    },
-                )?;
+                cmd::prefixes::run(&mut self.ctx, args, &mut io)?;
                 self.ctx.changed();
                 self.refresh_vocabulary();
             }
             ".stats" => {
-                cmd::stats::run(
-                    &mut self.ctx,
-                    &mut Io {
-                        out: &mut stdout,
-                        err: &mut stderr,
-                    },
-                )?;
+                cmd::stats::run(&mut self.ctx, &mut io)?;
             }
             ".graphs" => {
                 let store = self.ctx.store()?;
@@ -276,13 +247,10 @@ impl Session {
                         n.to_string(),
                     ]);
                 }
-                table.write(&mut stdout).map_err(io_err)?;
+                table.write(io.out).map_err(io_err)?;
             }
             ".queries" => {
-                cmd::query::list(&mut Io {
-                    out: &mut stdout,
-                    err: &mut stderr,
-                })?;
+                cmd::query::list(&mut io)?;
             }
             ".run" => {
                 let name = arg(0).ok_or_else(|| usage(".run"))?;
@@ -291,48 +259,20 @@ impl Session {
             }
             ".path" => {
                 let args = parse_args::<cmd::graph::PathArgs>(line)?;
-                cmd::graph::path(
-                    &mut self.ctx,
-                    args,
-                    &mut Io {
-                        out: &mut stdout,
-                        err: &mut stderr,
-                    },
-                )?;
+                cmd::graph::path(&mut self.ctx, args, &mut io)?;
             }
             ".neighbors" => {
                 let args = parse_args::<cmd::graph::NeighborsArgs>(line)?;
-                cmd::graph::neighbors(
-                    &mut self.ctx,
-                    args,
-                    &mut Io {
-                        out: &mut stdout,
-                        err: &mut stderr,
-                    },
-                )?;
+                cmd::graph::neighbors(&mut self.ctx, args, &mut io)?;
             }
             ".rank" => {
                 let args = parse_args::<cmd::graph::RankArgs>(line)?;
-                cmd::graph::rank(
-                    &mut self.ctx,
-                    args,
-                    &mut Io {
-                        out: &mut stdout,
-                        err: &mut stderr,
-                    },
-                )?;
+                cmd::graph::rank(&mut self.ctx, args, &mut io)?;
                 self.refresh_vocabulary();
             }
             ".components" => {
                 let args = parse_args::<cmd::graph::ComponentsArgs>(line)?;
-                cmd::graph::components(
-                    &mut self.ctx,
-                    args,
-                    &mut Io {
-                        out: &mut stdout,
-                        err: &mut stderr,
-                    },
-                )?;
+                cmd::graph::components(&mut self.ctx, args, &mut io)?;
                 self.refresh_vocabulary();
             }
             ".schema" => self.schema(arg(0))?,
