@@ -9,6 +9,7 @@ pub mod complete;
 mod job;
 pub mod lexer;
 pub mod render;
+pub mod statement;
 
 use crate::error::{sparql_syntax_error, Error, Result};
 use crate::store::KgStore;
@@ -141,6 +142,12 @@ pub fn parse_update(store: &KgStore, text: &str, source: &str) -> Result<()> {
         .parse_update(text)
         .map(|_| ())
         .map_err(|e| sparql_syntax_error(&e, source, text))
+}
+
+/// Whether `text` is a whole query or update under the store's prefixes: how the REPL tells that a
+/// statement typed without `;` has ended.
+pub fn parses(store: &KgStore, text: &str) -> bool {
+    parse_query(store, text, "").is_ok() || parse_update(store, text, "").is_ok()
 }
 
 /// Runs a SPARQL 1.1 Update atomically: it all applies, or nothing does.

@@ -10,8 +10,8 @@ mod helper;
 use crate::cmd::repl_args::Args;
 use crate::cmd::{self, Ctx, Io};
 use helper::{KgHelper, Shared};
-use kg::query::lexer;
-use kg::query::QueryOptions;
+use kg::query::statement::{is_update, strip_terminator, Piece, Splitter};
+use kg::query::{self, QueryOptions};
 use kg::{Error, OutputFormat, Result};
 use rustyline::error::ReadlineError;
 use std::io::{BufRead, IsTerminal, Write};
@@ -95,53 +95,47 @@ impl Session {
             env!("CARGO_PKG_VERSION"),
             self.store_name()
         );
-        let mut buffer = String::new();
+        let mut splitter = Splitter::default();
         loop {
-            let prompt = if buffer.is_empty() { "kg> " } else { "...> " };
+            let prompt = if splitter.is_empty() { "kg> " } else { "...> " };
             match editor.readline(prompt) {
                 Ok(line) => {
-                    if buffer.is_empty() && line.trim_start().starts_with('.') {
-                        // Leaving is not worth recalling: Up after a restart should bring back work.
-                        if !matches!(line.trim(), ".quit" | ".exit" | ".q") {
-                            let _ = editor.add_history_entry(line.trim());
+                    let piece = {
+                        let store = self.ctx.store().ok();
+                        splitter.push(&line, |t| {
+                            store.as_ref().is_none_or(|s| query::parses(s, t))
+                        })
+                    };
+                    match piece {
+                        Some(Piece::Dot(command)) => {
+                            // Leaving is not worth recalling: Up after a restart should bring back work.
+                            if !matches!(command.as_str(), ".quit" | ".exit" | ".q") {
+                                let _ = editor.add_history_entry(&command);
+                                if let Some(h) = &history {
+                                    let _ = editor.append_history(h);
+                                }
+                            }
+                            match self.dot(&command) {
+                                Ok(Flow::Quit) => break,
+                                Ok(Flow::Continue) => {}
+                                Err(e) => self.report(&e),
+                            }
+                        }
+                        Some(Piece::Statement(statement)) => {
+                            let _ = editor.add_history_entry(statement.trim());
                             if let Some(h) = &history {
                                 let _ = editor.append_history(h);
                             }
+                            if let Err(e) = self.statement(&statement) {
+                                self.report(&e);
+                            }
+                            self.refresh_vocabulary();
                         }
-                        match self.dot(line.trim()) {
-                            Ok(Flow::Quit) => break,
-                            Ok(Flow::Continue) => {}
-                            Err(e) => self.report(&e),
-                        }
-                        continue;
+                        None => {}
                     }
-                    if !buffer.is_empty() {
-                        buffer.push('\n');
-                    }
-                    buffer.push_str(&line);
-                    if lexer::strip_comments(&buffer).is_empty() {
-                        buffer.clear();
-                        continue;
-                    }
-                    if !is_complete(
-                        self.ctx.store().ok().map(|s| &*s),
-                        &buffer,
-                        line.trim().is_empty(),
-                    ) {
-                        continue;
-                    }
-                    let statement = std::mem::take(&mut buffer);
-                    let _ = editor.add_history_entry(statement.trim());
-                    if let Some(h) = &history {
-                        let _ = editor.append_history(h);
-                    }
-                    if let Err(e) = self.statement(&statement) {
-                        self.report(&e);
-                    }
-                    self.refresh_vocabulary();
                 }
                 Err(ReadlineError::Interrupted) => {
-                    buffer.clear();
+                    splitter.clear();
                 }
                 Err(ReadlineError::Eof) => break,
                 Err(e) => return Err(Error::BadInput(format!("terminal error: {e}"))),
@@ -152,59 +146,27 @@ impl Session {
 
     /// Runs statements from a script: no prompt, no colour; the first error stops it unless told otherwise.
     pub fn scripted(&mut self, input: impl BufRead, keep_going: bool) -> Result<u8> {
-        let mut buffer = String::new();
+        let mut splitter = Splitter::default();
         let mut failed = None;
-        let mut lines = input.lines();
-        loop {
-            let line = match lines.next() {
-                Some(Ok(l)) => Some(l),
-                Some(Err(e)) => {
-                    return Err(Error::Io {
-                        path: "<stdin>".into(),
-                        source: e,
-                    })
-                }
-                None => None,
+        for line in input.lines() {
+            let line = line.map_err(|e| Error::Io {
+                path: "<stdin>".into(),
+                source: e,
+            })?;
+            let piece = {
+                let store = self.ctx.store().ok();
+                splitter.push(&line, |t| {
+                    store.as_ref().is_none_or(|s| query::parses(s, t))
+                })
             };
-            let result = match &line {
-                Some(l) if buffer.is_empty() && l.trim_start().starts_with('.') => {
-                    match self.dot(l.trim()) {
-                        Ok(Flow::Quit) => return Ok(failed.unwrap_or(0)),
-                        Ok(Flow::Continue) => Ok(()),
-                        Err(e) => Err(e),
-                    }
-                }
-                Some(l) => {
-                    if !buffer.is_empty() {
-                        buffer.push('\n');
-                    }
-                    buffer.push_str(l);
-                    if lexer::strip_comments(&buffer).is_empty() {
-                        buffer.clear();
-                        Ok(())
-                    } else if is_complete(
-                        self.ctx.store().ok().map(|s| &*s),
-                        &buffer,
-                        l.trim().is_empty(),
-                    ) {
-                        let statement = std::mem::take(&mut buffer);
-                        self.statement(&statement)
-                    } else {
-                        Ok(())
-                    }
-                }
-                None => {
-                    if lexer::strip_comments(&buffer).is_empty() {
-                        return Ok(failed.unwrap_or(0));
-                    }
-                    let statement = std::mem::take(&mut buffer);
-                    let r = self.statement(&statement);
-                    if let Err(e) = r {
-                        self.report(&e);
-                        return Ok(e.exit_code());
-                    }
-                    return Ok(failed.unwrap_or(0));
-                }
+            let result = match piece {
+                Some(Piece::Dot(command)) => match self.dot(&command) {
+                    Ok(Flow::Quit) => return Ok(failed.unwrap_or(0)),
+                    Ok(Flow::Continue) => Ok(()),
+                    Err(e) => Err(e),
+                },
+                Some(Piece::Statement(statement)) => self.statement(&statement),
+                None => Ok(()),
             };
             if let Err(e) = result {
                 self.report(&e);
@@ -214,6 +176,13 @@ impl Session {
                 failed = Some(e.exit_code());
             }
         }
+        if let Some(statement) = splitter.finish() {
+            if let Err(e) = self.statement(&statement) {
+                self.report(&e);
+                return Ok(e.exit_code());
+            }
+        }
+        Ok(failed.unwrap_or(0))
     }
 
     /// Runs one SPARQL statement, a query or an update, through the one-shot commands' code.
@@ -274,57 +243,6 @@ impl Session {
             }
         }));
     }
-}
-
-/// A statement is complete when it ends with `;`, or when brackets balance and it parses as a query or
-/// an update; an empty line sends whatever is balanced, so a broken statement still gets its error.
-fn is_complete(store: Option<&kg::KgStore>, text: &str, blank_line: bool) -> bool {
-    if lexer::ends_with_terminator(text) {
-        return true;
-    }
-    if !lexer::is_balanced(text) {
-        return false;
-    }
-    if blank_line {
-        return true;
-    }
-    match store {
-        Some(s) => {
-            kg::query::parse_query(s, text, "").is_ok()
-                || kg::query::parse_update(s, text, "").is_ok()
-        }
-        None => true,
-    }
-}
-
-fn strip_terminator(text: &str) -> &str {
-    let t = text.trim_end();
-    t.strip_suffix(';').unwrap_or(t)
-}
-
-/// Whether the statement is an update: its first keyword after the prologue is not a query form.
-fn is_update(text: &str) -> bool {
-    let tokens = lexer::tokenize(text);
-    let mut words = tokens
-        .iter()
-        .filter(|t| matches!(t.kind, lexer::TokenKind::Keyword))
-        .map(|t| text[t.start..t.end].to_ascii_uppercase())
-        .filter(|w| w != "PREFIX" && w != "BASE");
-    matches!(
-        words.next().as_deref(),
-        Some(
-            "INSERT"
-                | "DELETE"
-                | "LOAD"
-                | "CLEAR"
-                | "DROP"
-                | "CREATE"
-                | "ADD"
-                | "MOVE"
-                | "COPY"
-                | "WITH"
-        )
-    )
 }
 
 fn history_path() -> Option<PathBuf> {
