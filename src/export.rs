@@ -74,6 +74,13 @@ pub fn export(
         writer.finish().map_err(io)?;
         return Ok(n);
     }
+    if format == RdfFormat::Turtle {
+        // Equal triples from different graphs get the same ids, and the writer drops repeats.
+        let table = TermTable::build(quads.map(|q| Ok(Triple::from(q?))))?;
+        let mut writer = TurtleWriter::new(&table, prefixes);
+        writer.write(out)?;
+        return Ok(writer.triples.len() as u64);
+    }
     let quads = quads.collect::<Result<Vec<Quad>, _>>()?;
     if keep_graphs {
         let mut quads = quads;
@@ -96,13 +103,8 @@ pub fn export(
         let mut seen = HashSet::with_capacity(triples.len());
         triples.retain(|t| seen.insert(t.clone()));
     }
-    let n = triples.len() as u64;
-    if format == RdfFormat::Turtle {
-        write_turtle(&triples, prefixes, out)?;
-    } else {
-        write_triples(&triples, format, prefixes, out)?;
-    }
-    Ok(n)
+    write_triples(&triples, format, prefixes, out)?;
+    Ok(triples.len() as u64)
 }
 
 /// Writes triples in a triple format other than pretty Turtle, sorted, through Oxigraph's serializer.
@@ -191,49 +193,46 @@ fn triple_key(t: &Triple) -> (u8, String, u8, String, String) {
 
 /// Writes triples as pretty Turtle. The same triples always give the same bytes.
 pub fn write_turtle(triples: &[Triple], prefixes: &PrefixTable, out: &mut dyn Write) -> Result<()> {
-    let mut writer = TurtleWriter::new(triples, prefixes);
-    let body = writer.body();
-    let io = |e: std::io::Error| Error::io("<output>", e);
-    let mut header = String::new();
-    for (p, iri) in &writer.used {
-        header.push_str(&format!("@prefix {p}: <{iri}> .\n"));
-    }
-    if !writer.used.is_empty() && !body.is_empty() {
-        header.push('\n');
-    }
-    out.write_all(header.as_bytes()).map_err(io)?;
-    out.write_all(body.as_bytes()).map_err(io)?;
-    Ok(())
+    let table = TermTable::build(triples.iter().cloned().map(Ok))?;
+    TurtleWriter::new(&table, prefixes).write(out)
 }
 
-/// Pretty Turtle over an index sorted once: subjects (named before blank), then `rdf:type` first,
-/// then predicates, then objects. Strings are borrowed from the triples, never copied to sort.
-struct TurtleWriter<'a> {
-    triples: &'a [Triple],
-    prefixes: &'a PrefixTable,
-    /// Sorted, duplicate-free indices into `triples`.
-    order: Vec<usize>,
-    /// Ranges of `order` holding one subject each.
-    groups: Vec<(usize, usize)>,
-    /// Blank node id → its group, when it is a subject.
-    blank_groups: HashMap<&'a str, usize>,
-    /// Blank node ids written inline: referenced exactly once as an object, and not part of a cycle.
-    inline: HashSet<&'a str>,
-    /// Blank node ids used as objects.
-    referenced: HashSet<&'a str>,
-    /// Labels for blank nodes that cannot be inlined, numbered in output order.
-    labels: HashMap<&'a str, usize>,
-    used: BTreeMap<String, String>,
+/// Triples as ids into one table of distinct terms, so each IRI and literal is held once however often
+/// it occurs: a whole store fits in a fraction of the memory its `Triple`s would take.
+struct TermTable {
+    terms: Vec<Term>,
+    triples: Vec<[u32; 3]>,
 }
 
-fn subject_key(s: &NamedOrBlankNode) -> (bool, &str) {
-    match s {
-        NamedOrBlankNode::NamedNode(n) => (false, n.as_str()),
-        NamedOrBlankNode::BlankNode(b) => (true, b.as_str()),
+impl TermTable {
+    fn build(triples: impl Iterator<Item = Result<Triple>>) -> Result<Self> {
+        let mut ids: HashMap<Term, u32> = HashMap::new();
+        let mut intern = |t: Term| -> Result<u32> {
+            let next = u32::try_from(ids.len())
+                .map_err(|_| Error::BadInput("too many distinct terms for Turtle export".into()))?;
+            Ok(*ids.entry(t).or_insert(next))
+        };
+        let mut out = Vec::new();
+        for t in triples {
+            let t = t?;
+            out.push([
+                intern(t.subject.into())?,
+                intern(t.predicate.into())?,
+                intern(t.object)?,
+            ]);
+        }
+        let mut terms: Vec<(u32, Term)> = ids.into_iter().map(|(t, i)| (i, t)).collect();
+        terms.sort_unstable_by_key(|(i, _)| *i);
+        Ok(Self {
+            terms: terms.into_iter().map(|(_, t)| t).collect(),
+            triples: out,
+        })
     }
 }
 
-fn object_cmp(a: &Term, b: &Term) -> std::cmp::Ordering {
+/// The order of terms everywhere in the output: IRIs, then blank nodes, then literals (by value,
+/// datatype, language). Subjects thus come named before blank, each kind in string order.
+fn term_cmp(a: &Term, b: &Term) -> std::cmp::Ordering {
     fn rank(t: &Term) -> u8 {
         match t {
             Term::NamedNode(_) => 0,
@@ -255,43 +254,74 @@ fn object_cmp(a: &Term, b: &Term) -> std::cmp::Ordering {
     }
 }
 
+/// Pretty Turtle over triples sorted once by subject, then `rdf:type` first, then predicate, then
+/// object. The terms are ranked once and the triples sorted by rank, so sorting compares integers.
+/// Written group by group, so the output is never held whole.
+struct TurtleWriter<'a> {
+    terms: &'a [Term],
+    prefixes: &'a PrefixTable,
+    /// Sorted, duplicate-free triples.
+    triples: Vec<[u32; 3]>,
+    /// Ranges of `triples` holding one subject each.
+    groups: Vec<(usize, usize)>,
+    /// Blank node → its group, when it is a subject.
+    blank_groups: HashMap<u32, usize>,
+    /// Blank nodes written inline: referenced exactly once as an object, and not part of a cycle.
+    inline: HashSet<u32>,
+    /// Blank nodes used as objects.
+    referenced: HashSet<u32>,
+    /// Labels for blank nodes that cannot be inlined, numbered in output order.
+    labels: HashMap<u32, usize>,
+}
+
 impl<'a> TurtleWriter<'a> {
-    fn new(triples: &'a [Triple], prefixes: &'a PrefixTable) -> Self {
-        let mut order: Vec<usize> = (0..triples.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (x, y) = (&triples[a], &triples[b]);
-            subject_key(&x.subject)
-                .cmp(&subject_key(&y.subject))
-                .then_with(|| {
-                    (x.predicate.as_ref() != rdf::TYPE, x.predicate.as_str())
-                        .cmp(&(y.predicate.as_ref() != rdf::TYPE, y.predicate.as_str()))
-                })
-                .then_with(|| object_cmp(&x.object, &y.object))
-        });
-        order.dedup_by(|a, b| triples[*a] == triples[*b]);
+    fn new(table: &'a TermTable, prefixes: &'a PrefixTable) -> Self {
+        let terms = &table.terms;
+        let mut by_order: Vec<u32> = (0..terms.len() as u32).collect();
+        by_order.sort_unstable_by(|&a, &b| term_cmp(&terms[a as usize], &terms[b as usize]));
+        let mut rank = vec![0u32; terms.len()];
+        for (r, &id) in by_order.iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        drop(by_order);
+        let type_id = terms
+            .iter()
+            .position(|t| matches!(t, Term::NamedNode(n) if n.as_ref() == rdf::TYPE));
+        let key = |t: &[u32; 3]| {
+            let not_type = Some(t[1] as usize) != type_id;
+            (
+                rank[t[0] as usize],
+                not_type,
+                rank[t[1] as usize],
+                rank[t[2] as usize],
+            )
+        };
+        let mut triples = table.triples.clone();
+        triples.sort_unstable_by_key(key);
+        triples.dedup();
         let mut groups = Vec::new();
         let mut blank_groups = HashMap::new();
         let mut start = 0;
-        for i in 1..=order.len() {
-            if i == order.len() || triples[order[i]].subject != triples[order[start]].subject {
-                if let NamedOrBlankNode::BlankNode(b) = &triples[order[start]].subject {
-                    blank_groups.insert(b.as_str(), groups.len());
+        for i in 1..=triples.len() {
+            if i == triples.len() || triples[i][0] != triples[start][0] {
+                let subject = triples[start][0];
+                if matches!(terms[subject as usize], Term::BlankNode(_)) {
+                    blank_groups.insert(subject, groups.len());
                 }
                 groups.push((start, i));
                 start = i;
             }
         }
-        let mut refs: HashMap<&'a str, usize> = HashMap::new();
-        for t in triples {
-            if let Term::BlankNode(b) = &t.object {
-                *refs.entry(b.as_str()).or_default() += 1;
+        let mut refs: HashMap<u32, usize> = HashMap::new();
+        for t in &triples {
+            if matches!(terms[t[2] as usize], Term::BlankNode(_)) {
+                *refs.entry(t[2]).or_default() += 1;
             }
         }
-        let referenced: HashSet<&'a str> = refs.keys().copied().collect();
         let mut w = Self {
-            triples,
+            terms,
             prefixes,
-            order,
+            triples,
             groups,
             blank_groups,
             inline: refs
@@ -299,39 +329,39 @@ impl<'a> TurtleWriter<'a> {
                 .filter(|(_, n)| **n == 1)
                 .map(|(b, _)| *b)
                 .collect(),
-            referenced,
+            referenced: refs.keys().copied().collect(),
             labels: HashMap::new(),
-            used: BTreeMap::new(),
         };
         // A blank node reachable from itself through inlined nodes would be written forever: keep it labelled.
-        let mut candidates: Vec<&'a str> = w.inline.iter().copied().collect();
-        candidates.sort_unstable();
+        let mut candidates: Vec<u32> = w.inline.iter().copied().collect();
+        candidates.sort_unstable_by_key(|&b| rank[b as usize]);
         for b in candidates {
             if w.reaches_itself(b) {
-                w.inline.remove(b);
+                w.inline.remove(&b);
             }
         }
         w
     }
 
-    fn reaches_itself(&self, target: &str) -> bool {
+    fn reaches_itself(&self, target: u32) -> bool {
         let mut stack = vec![target];
         let mut seen = HashSet::new();
         while let Some(id) = stack.pop() {
             if !seen.insert(id) {
                 continue;
             }
-            let Some(&g) = self.blank_groups.get(id) else {
+            let Some(&g) = self.blank_groups.get(&id) else {
                 continue;
             };
             let (a, b) = self.groups[g];
-            for &i in &self.order[a..b] {
-                if let Term::BlankNode(o) = &self.triples[i].object {
-                    if o.as_str() == target {
+            for t in &self.triples[a..b] {
+                let o = t[2];
+                if matches!(self.terms[o as usize], Term::BlankNode(_)) {
+                    if o == target {
                         return true;
                     }
-                    if self.inline.contains(o.as_str()) {
-                        stack.push(o.as_str());
+                    if self.inline.contains(&o) {
+                        stack.push(o);
                     }
                 }
             }
@@ -339,32 +369,76 @@ impl<'a> TurtleWriter<'a> {
         false
     }
 
-    fn body(&mut self) -> String {
-        let mut out = String::with_capacity(self.triples.len() * 64);
-        for g in 0..self.groups.len() {
-            let (a, _) = self.groups[g];
-            let subject = &self.triples[self.order[a]].subject;
-            match subject {
-                NamedOrBlankNode::NamedNode(n) => self.iri(n.as_str(), &mut out),
-                NamedOrBlankNode::BlankNode(b) => {
-                    if self.inline.contains(b.as_str()) {
-                        continue; // written where it is used
+    /// The prefixes the output will use, found before writing so the header can come first.
+    /// Every triple is written exactly once, so this is the set of IRIs written: subjects, predicates
+    /// other than `rdf:type` (written `a`), objects, and datatypes of literals not written bare.
+    fn used_prefixes(&self) -> BTreeMap<String, String> {
+        let mut written = vec![false; self.terms.len()];
+        for t in &self.triples {
+            written[t[0] as usize] = true;
+            if !matches!(&self.terms[t[1] as usize], Term::NamedNode(n) if n.as_ref() == rdf::TYPE)
+            {
+                written[t[1] as usize] = true;
+            }
+            written[t[2] as usize] = true;
+        }
+        let mut used = BTreeMap::new();
+        for (term, _) in self.terms.iter().zip(written).filter(|(_, w)| *w) {
+            let iri = match term {
+                Term::NamedNode(n) => n.as_str(),
+                Term::Literal(l) if l.language().is_none() && !is_bare(l) => {
+                    if l.datatype() == xsd::STRING {
+                        continue;
                     }
-                    if self.referenced.contains(b.as_str()) {
-                        let label = self.blank_label(b.as_str());
-                        out.push_str(&label);
-                    } else {
-                        out.push_str("[]");
-                    }
+                    l.datatype().as_str()
+                }
+                _ => continue,
+            };
+            if let Some((p, _)) = self.prefixes.split(iri) {
+                if let Some(ns) = self.prefixes.get(p) {
+                    used.entry(p.to_owned()).or_insert_with(|| ns.to_owned());
                 }
             }
-            self.predicates(g, 1, &mut out);
-            out.push_str(" .\n\n");
         }
-        if out.ends_with("\n\n") {
-            out.pop();
+        used
+    }
+
+    fn write(&mut self, out: &mut dyn Write) -> Result<()> {
+        let io = |e: std::io::Error| Error::io("<output>", e);
+        let used = self.used_prefixes();
+        let mut buf = String::with_capacity(1 << 16);
+        for (p, iri) in &used {
+            buf.push_str(&format!("@prefix {p}: <{iri}> .\n"));
         }
-        out
+        let mut first = true;
+        for g in 0..self.groups.len() {
+            let (a, _) = self.groups[g];
+            let subject = self.triples[a][0];
+            let group_start = buf.len();
+            if !first || !used.is_empty() {
+                buf.push('\n');
+            }
+            match &self.terms[subject as usize] {
+                Term::BlankNode(_) if self.inline.contains(&subject) => {
+                    buf.truncate(group_start);
+                    continue; // written where it is used
+                }
+                Term::BlankNode(_) if self.referenced.contains(&subject) => {
+                    let label = self.blank_label(subject);
+                    buf.push_str(&label);
+                }
+                Term::BlankNode(_) => buf.push_str("[]"),
+                subject => self.object_term(subject, &mut buf),
+            }
+            first = false;
+            self.predicates(g, 1, &mut buf);
+            buf.push_str(" .\n");
+            if buf.len() >= 1 << 16 {
+                out.write_all(buf.as_bytes()).map_err(io)?;
+                buf.clear();
+            }
+        }
+        out.write_all(buf.as_bytes()).map_err(io)
     }
 
     /// Writes the predicate-object list of a group.
@@ -378,9 +452,9 @@ impl<'a> TurtleWriter<'a> {
         let mut i = a;
         let mut first = true;
         while i < b {
-            let predicate = &self.triples[self.order[i]].predicate;
+            let predicate = self.triples[i][1];
             let mut j = i;
-            while j < b && self.triples[self.order[j]].predicate == *predicate {
+            while j < b && self.triples[j][1] == predicate {
                 j += 1;
             }
             if !first {
@@ -389,27 +463,26 @@ impl<'a> TurtleWriter<'a> {
             }
             first = false;
             let before = out.len();
-            if predicate.as_ref() == rdf::TYPE {
-                out.push('a');
-            } else {
-                self.iri(predicate.as_str(), out);
+            match &self.terms[predicate as usize] {
+                Term::NamedNode(p) if p.as_ref() == rdf::TYPE => out.push('a'),
+                Term::NamedNode(p) => self.iri(p.as_str(), out),
+                other => out.push_str(&other.to_string()),
             }
             let pred_len = out.len() - before;
             out.push(' ');
             if j - i == 1 {
-                let object = &self.triples[self.order[i]].object;
-                self.object(object, depth, out);
+                self.object(self.triples[i][2], depth, out);
             } else {
                 let mut rendered: Vec<String> = (i..j)
                     .map(|k| {
                         let mut s = String::new();
-                        let object = &self.triples[self.order[k]].object;
-                        self.object(object, depth, &mut s);
+                        self.object(self.triples[k][2], depth, &mut s);
                         s
                     })
                     .collect();
                 // Inline blank nodes show content, not ids: sort by what is written so ids never matter.
-                if (i..j).any(|k| matches!(self.triples[self.order[k]].object, Term::BlankNode(_)))
+                if (i..j)
+                    .any(|k| matches!(self.terms[self.triples[k][2] as usize], Term::BlankNode(_)))
                 {
                     rendered.sort();
                 }
@@ -428,45 +501,43 @@ impl<'a> TurtleWriter<'a> {
         }
     }
 
-    fn object(&mut self, term: &'a Term, depth: usize, out: &mut String) {
-        match term {
-            Term::NamedNode(n) => self.iri(n.as_str(), out),
-            Term::BlankNode(b) if self.inline.contains(b.as_str()) => {
-                match self.blank_groups.get(b.as_str()) {
-                    Some(&g) => {
-                        out.push('[');
-                        self.predicates(g, depth + 1, out);
-                        out.push('\n');
-                        out.push_str(&"    ".repeat(depth));
-                        out.push(']');
-                    }
-                    None => out.push_str("[]"),
+    fn object(&mut self, id: u32, depth: usize, out: &mut String) {
+        match &self.terms[id as usize] {
+            Term::BlankNode(_) if self.inline.contains(&id) => match self.blank_groups.get(&id) {
+                Some(&g) => {
+                    out.push('[');
+                    self.predicates(g, depth + 1, out);
+                    out.push('\n');
+                    out.push_str(&"    ".repeat(depth));
+                    out.push(']');
                 }
-            }
-            Term::BlankNode(b) => {
-                let label = self.blank_label(b.as_str());
+                None => out.push_str("[]"),
+            },
+            Term::BlankNode(_) => {
+                let label = self.blank_label(id);
                 out.push_str(&label);
             }
+            term => self.object_term(term, out),
+        }
+    }
+
+    /// An IRI or literal (blank nodes need the writer's state: see `object`).
+    fn object_term(&self, term: &Term, out: &mut String) {
+        match term {
+            Term::NamedNode(n) => self.iri(n.as_str(), out),
             Term::Literal(l) => self.literal(l, out),
-            #[allow(unreachable_patterns)]
-            // RDF 1.2 triple terms, when Oxigraph is built with them.
             other => out.push_str(&other.to_string()),
         }
     }
 
-    fn blank_label(&mut self, id: &'a str) -> String {
+    fn blank_label(&mut self, id: u32) -> String {
         let n = self.labels.len();
         format!("_:b{}", self.labels.entry(id).or_insert(n))
     }
 
-    fn iri(&mut self, iri: &str, out: &mut String) {
+    fn iri(&self, iri: &str, out: &mut String) {
         match self.prefixes.split(iri) {
             Some((p, local)) => {
-                if !self.used.contains_key(p) {
-                    if let Some(ns) = self.prefixes.get(p) {
-                        self.used.insert(p.to_owned(), ns.to_owned());
-                    }
-                }
                 out.push_str(p);
                 out.push(':');
                 out.push_str(local);
@@ -480,28 +551,33 @@ impl<'a> TurtleWriter<'a> {
         }
     }
 
-    fn literal(&mut self, l: &Literal, out: &mut String) {
+    fn literal(&self, l: &Literal, out: &mut String) {
         use std::fmt::Write as _;
         let value = l.value();
         if let Some(lang) = l.language() {
             let _ = write!(out, "{}@{lang}", LiteralRef::new_simple_literal(value));
             return;
         }
-        let dt = l.datatype();
-        let bare = (dt == xsd::INTEGER && is_integer(value))
-            || (dt == xsd::DECIMAL && is_decimal(value))
-            || (dt == xsd::DOUBLE && is_double(value))
-            || (dt == xsd::BOOLEAN && (value == "true" || value == "false"));
-        if bare {
+        if is_bare(l) {
             out.push_str(value);
             return;
         }
         let _ = write!(out, "{}", LiteralRef::new_simple_literal(value));
+        let dt = l.datatype();
         if dt != xsd::STRING {
             out.push_str("^^");
             self.iri(dt.as_str(), out);
         }
     }
+}
+
+/// Whether a literal is written in Turtle's short form (`5`, `1.5`, `1e3`, `true`).
+fn is_bare(l: &Literal) -> bool {
+    let (value, dt) = (l.value(), l.datatype());
+    (dt == xsd::INTEGER && is_integer(value))
+        || (dt == xsd::DECIMAL && is_decimal(value))
+        || (dt == xsd::DOUBLE && is_double(value))
+        || (dt == xsd::BOOLEAN && (value == "true" || value == "false"))
 }
 
 fn is_integer(v: &str) -> bool {
