@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::prefixes::PrefixTable;
 use oxigraph::model::{GraphNameRef, NamedOrBlankNode, QuadRef};
 use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator};
-use oxigraph::store::{BulkLoader, StorageError, Store, Transaction};
+use oxigraph::store::{BulkLoader, Store, Transaction};
 use std::path::{Path, PathBuf};
 
 const PREFIX_FILE: &str = "kg-prefixes.tsv";
@@ -33,7 +33,7 @@ impl KgStore {
             )));
         }
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let store = Store::open(dir).map_err(|e| map_open_error(e, dir))?;
+        let store = open_on_disk(dir)?;
         let prefixes = match std::fs::read_to_string(dir.join(PREFIX_FILE)) {
             Ok(text) => PrefixTable::from_tsv(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => PrefixTable::standard(),
@@ -147,7 +147,9 @@ impl KgStore {
 
     /// Writes everything to disk; called before a long-lived process reports success.
     pub fn flush(&self) -> Result<()> {
-        Ok(self.store.flush()?)
+        #[cfg(feature = "rocksdb")]
+        self.store.flush()?;
+        Ok(())
     }
 
     /// Store statistics: quads per graph, classes with instance counts, predicates with usage counts.
@@ -193,21 +195,36 @@ impl KgStore {
     /// Runs one of kg's own SELECT queries over the union of all graphs and collects the rows.
     /// For fixed query texts only: user text goes through `query::execute`.
     pub(crate) fn select(&self, query: &str) -> Result<Vec<QuerySolution>> {
+        self.solutions(query, true)?.collect()
+    }
+
+    /// Streams the rows of one of kg's own SELECT queries; with `union`, the default graph is the
+    /// union of all graphs. Rows come decoded only for the variables selected, which is why the
+    /// graph projection reads through here rather than `quads_for_pattern`.
+    pub(crate) fn solutions(
+        &self,
+        query: &str,
+        union: bool,
+    ) -> Result<impl Iterator<Item = Result<QuerySolution>>> {
         let mut prepared = self
             .evaluator()
             .parse_query(query)
             .map_err(|e| Error::Evaluation(e.to_string()))?;
-        prepared.dataset_mut().set_default_graph_as_union();
-        let QueryResults::Solutions(solutions) = prepared
+        if union {
+            prepared.dataset_mut().set_default_graph_as_union();
+        }
+        let solutions = match prepared
             .on_store(&self.store)
             .execute()
             .map_err(|e| Error::Evaluation(e.to_string()))?
-        else {
-            return Ok(Vec::new());
+        {
+            QueryResults::Solutions(solutions) => Some(solutions),
+            _ => None,
         };
-        solutions
-            .map(|s| s.map_err(|e| Error::Evaluation(e.to_string())))
-            .collect()
+        Ok(solutions
+            .into_iter()
+            .flatten()
+            .map(|s| s.map_err(|e| Error::Evaluation(e.to_string()))))
     }
 }
 
@@ -220,7 +237,21 @@ pub struct Stats {
     pub predicates: Vec<(String, usize)>,
 }
 
-fn map_open_error(error: StorageError, dir: &Path) -> Error {
+#[cfg(feature = "rocksdb")]
+fn open_on_disk(dir: &Path) -> Result<Store> {
+    Store::open(dir).map_err(|e| map_open_error(e, dir))
+}
+
+#[cfg(not(feature = "rocksdb"))]
+fn open_on_disk(dir: &Path) -> Result<Store> {
+    Err(Error::BadInput(format!(
+        "{}: this kg was built without the `rocksdb` feature, so it has no on-disk store",
+        dir.display()
+    )))
+}
+
+#[cfg(feature = "rocksdb")]
+fn map_open_error(error: oxigraph::store::StorageError, dir: &Path) -> Error {
     let text = error.to_string();
     if text.contains("lock file") || text.contains("LOCK") && text.contains("unavailable") {
         Error::StoreLocked {

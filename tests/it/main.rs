@@ -17,6 +17,8 @@ mod cli_store;
 mod crash;
 /// Fact sheets: validation errors, seeding, evidence, saved queries.
 mod facts;
+/// Cases the fuzzers found (and their seeds), replayed through the fuzz targets' own checks.
+mod fuzz_regressions;
 /// Traversals: paths, neighbourhoods, rankings, components and their outputs.
 mod graph;
 /// Independent readers (rdflib, serd, raptor) parse our Turtle.
