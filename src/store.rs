@@ -198,6 +198,22 @@ impl KgStore {
         self.solutions(query, true)?.collect()
     }
 
+    /// Runs one of kg's own ASK queries on the store's default graph.
+    pub(crate) fn ask(&self, query: &str) -> Result<bool> {
+        let prepared = self
+            .evaluator()
+            .parse_query(query)
+            .map_err(|e| Error::Evaluation(e.to_string()))?;
+        match prepared
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| Error::Evaluation(e.to_string()))?
+        {
+            QueryResults::Boolean(b) => Ok(b),
+            _ => Err(Error::Evaluation(format!("not an ASK query: {query}"))),
+        }
+    }
+
     /// Streams the rows of one of kg's own SELECT queries; with `union`, the default graph is the
     /// union of all graphs. Rows come decoded only for the variables selected, which is why the
     /// graph projection reads through here rather than `quads_for_pattern`.

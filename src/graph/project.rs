@@ -2,9 +2,9 @@
 
 use crate::error::{Error, Result};
 use crate::store::KgStore;
-use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Term};
+use oxigraph::model::{BlankNode, NamedNode, NamedOrBlankNode, Term};
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
@@ -61,67 +61,115 @@ impl Projection {
             options.graphs.iter().cloned().map(Some).collect()
         };
         // Decoding terms is most of the cost of reading the store, so only predicates that become
-        // edges are read (listing them works on encoded terms, which is cheap), split over two threads.
-        let mut candidates: Vec<NamedNode> = store
-            .select("SELECT DISTINCT ?p WHERE { ?s ?p ?o }")?
+        // edges are read. Listing and counting them works on encoded terms, which is cheap; the
+        // counts let the two threads take the biggest predicates first and finish together.
+        let mut candidates: Vec<(NamedNode, u64)> = store
+            .select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")?
             .iter()
-            .filter_map(|s| match s.get("p") {
-                Some(Term::NamedNode(p)) => Some(p.clone()),
+            .filter_map(|s| match (s.get("p"), s.get("n")) {
+                (Some(Term::NamedNode(p)), Some(Term::Literal(n))) => {
+                    Some((p.clone(), n.value().parse().unwrap_or(0)))
+                }
                 _ => None,
             })
-            .filter(|p| accepts(p, options))
+            .filter(|(p, _)| accepts(p, options))
             .collect();
         candidates.sort();
+        let mut work: Vec<usize> = (0..candidates.len()).collect();
+        work.sort_by_key(|&i| std::cmp::Reverse(candidates[i].1));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let candidates: Vec<NamedNode> = candidates.into_iter().map(|(p, _)| p).collect();
         let predicates = candidates;
-        let scan = |part: usize| -> Result<Chunk> {
+        // Read through SPARQL, grouped by object: each subject is decoded once per edge, as a string
+        // in the group's list, but each object once per distinct object, and literal objects are
+        // dropped per group. A group with a blank subject has no list (STR fails on blank nodes);
+        // such predicates are read again row by row.
+        let bodies: Vec<String> = predicates
+            .iter()
+            .map(|p| {
+                let pattern = format!("?s {p} ?o");
+                match (graphs.as_slice(), options.all_predicates) {
+                    ([None], true) => format!("{{ {pattern} }}"),
+                    ([None], false) => format!(
+                        "{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} FILTER(?g != <{ontology}>) }} }}"
+                    ),
+                    (named, _) => named
+                        .iter()
+                        .flatten()
+                        .map(|g| format!("{{ GRAPH {g} {{ {pattern} }} }}"))
+                        .collect::<Vec<_>>()
+                        .join(" UNION "),
+                }
+            })
+            .collect();
+        let scan = || -> Result<Chunk> {
             let mut chunk = Chunk::default();
-            for (pid, predicate) in predicates.iter().enumerate().filter(|(i, _)| i % 2 == part) {
-                for g in &graphs {
-                    let graph_ref = g.as_ref().map(|n| GraphNameRef::NamedNode(n.as_ref()));
-                    for quad in store.raw().quads_for_pattern(
-                        None,
-                        Some(predicate.as_ref()),
-                        None,
-                        graph_ref,
-                    ) {
-                        let quad = quad?;
-                        let object = match quad.object {
-                            Term::NamedNode(n) => NamedOrBlankNode::NamedNode(n),
-                            Term::BlankNode(b) => NamedOrBlankNode::BlankNode(b),
-                            _ => continue,
-                        };
-                        if !options.all_predicates && g.is_none() {
-                            if let oxigraph::model::GraphName::NamedNode(n) = &quad.graph_name {
-                                if n.as_str() == ontology {
-                                    continue;
-                                }
-                            }
-                        }
-                        let s = chunk.intern(quad.subject);
-                        let o = chunk.intern(object);
-                        chunk.edges.push((s, pid as u32, o));
+            let mut edges = Vec::new();
+            while let Some(&pid) = work.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            {
+                let body = &bodies[pid];
+                // Many predicates hold only literals (names, e-mail addresses): they cost one scan.
+                let has_edges = format!("ASK {{ {body} FILTER(!isLiteral(?o)) }}");
+                if !store.ask(&has_edges)? {
+                    continue;
+                }
+                let grouped = format!(
+                    "SELECT ?o (GROUP_CONCAT(STR(?s); SEPARATOR=\" \") AS ?ss) WHERE {{ {body} }} \
+                     GROUP BY ?o HAVING(!isLiteral(?o))"
+                );
+                edges.clear();
+                let mut complete = true;
+                for row in store.solutions(&grouped, false)? {
+                    let row = row?;
+                    let Some(o) = row.get("o").and_then(|o| chunk.intern_term(o)) else {
+                        continue;
+                    };
+                    let Some(Term::Literal(subjects)) = row.get("ss") else {
+                        complete = false;
+                        break;
+                    };
+                    // IRIs cannot contain spaces, so the separator is unambiguous.
+                    for s in subjects.value().split(' ') {
+                        edges.push((chunk.intern(false, s), pid as u32, o));
                     }
                 }
+                if !complete {
+                    edges.clear();
+                    let rows = format!("SELECT ?s ?o WHERE {{ {body} FILTER(!isLiteral(?o)) }}");
+                    for row in store.solutions(&rows, false)? {
+                        let row = row?;
+                        let (Some(s), Some(o)) = (row.get("s"), row.get("o")) else {
+                            continue;
+                        };
+                        if let (Some(s), Some(o)) = (chunk.intern_term(s), chunk.intern_term(o)) {
+                            edges.push((s, pid as u32, o));
+                        }
+                    }
+                }
+                chunk.edges.append(&mut edges);
             }
             Ok(chunk)
         };
         let (first, second) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| scan(1));
-            let first = scan(0);
+            let other = scope.spawn(scan);
+            let first = scan();
             (first, other.join())
         });
         let mut chunk = first?;
         let second =
             second.map_err(|_| Error::Evaluation("projection worker failed".to_owned()))??;
         // Merge the second thread's numbering into the first's.
-        let remap: Vec<u32> = second.terms.into_iter().map(|t| chunk.intern(t)).collect();
+        let (second_terms, second_edges) = second.into_parts();
+        let remap: Vec<u32> = second_terms
+            .into_iter()
+            .map(|t| chunk.intern_node(t))
+            .collect();
         chunk.edges.extend(
-            second
-                .edges
+            second_edges
                 .into_iter()
                 .map(|(s, p, o)| (remap[s as usize], p, remap[o as usize])),
         );
-        let Chunk { terms, edges, .. } = chunk;
+        let (terms, edges) = chunk.into_parts();
         // Renumber nodes in term order, so output never depends on store order.
         let mut order: Vec<u32> = (0..terms.len() as u32).collect();
         order.sort_unstable_by(|a, b| {
@@ -236,22 +284,58 @@ impl Projection {
 }
 
 /// One thread's share of the projection: terms numbered as first seen, and edges as numbers.
+/// Looked up by string, so a term seen before costs no allocation; each string is allocated once.
 #[derive(Default)]
 struct Chunk {
-    seen: HashMap<NamedOrBlankNode, u32>,
-    terms: Vec<NamedOrBlankNode>,
+    iris: FxHashMap<Box<str>, u32>,
+    blanks: FxHashMap<Box<str>, u32>,
+    next: u32,
     edges: Vec<(u32, u32, u32)>,
 }
 
 impl Chunk {
-    fn intern(&mut self, t: NamedOrBlankNode) -> u32 {
-        if let Some(id) = self.seen.get(&t) {
-            return *id;
+    /// The number of an IRI or blank node; `None` for a literal.
+    fn intern_term(&mut self, t: &Term) -> Option<u32> {
+        match t {
+            Term::NamedNode(n) => Some(self.intern(false, n.as_str())),
+            Term::BlankNode(b) => Some(self.intern(true, b.as_str())),
+            _ => None,
         }
-        let id = self.terms.len() as u32;
-        self.terms.push(t.clone());
-        self.seen.insert(t, id);
-        id
+    }
+
+    fn intern_node(&mut self, t: NamedOrBlankNode) -> u32 {
+        match t {
+            NamedOrBlankNode::NamedNode(n) => self.intern(false, n.as_str()),
+            NamedOrBlankNode::BlankNode(b) => self.intern(true, b.as_str()),
+        }
+    }
+
+    fn intern(&mut self, blank: bool, id: &str) -> u32 {
+        let map = if blank {
+            &mut self.blanks
+        } else {
+            &mut self.iris
+        };
+        if let Some(n) = map.get(id) {
+            return *n;
+        }
+        let n = self.next;
+        self.next += 1;
+        map.insert(id.into(), n);
+        n
+    }
+
+    /// The terms, indexed by number, and the edges; the strings move into the terms.
+    fn into_parts(self) -> (Vec<NamedOrBlankNode>, Vec<(u32, u32, u32)>) {
+        let mut terms: Vec<Option<NamedOrBlankNode>> = vec![None; self.next as usize];
+        for (iri, n) in self.iris {
+            terms[n as usize] = Some(NamedNode::new_unchecked(String::from(iri)).into());
+        }
+        for (id, n) in self.blanks {
+            terms[n as usize] = Some(BlankNode::new_unchecked(String::from(id)).into());
+        }
+        let terms = terms.into_iter().flatten().collect();
+        (terms, self.edges)
     }
 }
 

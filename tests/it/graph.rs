@@ -228,3 +228,27 @@ print(g.number_of_nodes(), g.number_of_edges(), ",".join(labels), ",".join(p.rsp
         "5 5 Alpha,Beta,Delta,Epsilon,Gamma knows,knows,knows,likes,likes"
     );
 }
+
+/// The projection's fast path reads subjects as strings, which blank nodes are not: a predicate with a
+/// blank subject, a predicate with both literal and resource objects, and edges in named graphs must
+/// all still become edges.
+#[test]
+fn blank_subjects_mixed_objects_and_named_graphs_project() {
+    let t = TestDir::new();
+    let f = t.create(
+        "g.trig",
+        r#"@prefix ex: <http://example.org/> .
+ex:x ex:rel [ ex:rel ex:y ; ex:note "a note" ] .
+ex:y ex:rel "a literal", 7 .
+ex:g1 { ex:y ex:rel ex:z . }
+"#,
+    );
+    t.kg().arg("load").arg(&f).assert().success();
+    let out = t.run(&["path", "ex:x", "ex:z"]);
+    assert!(
+        out.contains("(3 hops)") && out.ends_with("ex:z  (3 hops)\n"),
+        "{out}"
+    );
+    let comps = t.run(&["components"]);
+    assert!(comps.starts_with("1 components, 4 nodes"), "{comps}");
+}
