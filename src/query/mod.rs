@@ -145,9 +145,11 @@ pub fn parse_update(store: &KgStore, text: &str, source: &str) -> Result<()> {
 }
 
 /// Whether `text` is a whole query or update under the store's prefixes: how the REPL tells that a
-/// statement typed without `;` has ended.
+/// statement typed without `;` has ended. A prologue alone (`PREFIX …` lines) is a valid, empty
+/// update, but not a whole statement: a query pasted line by line would be sent after its first line.
 pub fn parses(store: &KgStore, text: &str) -> bool {
-    parse_query(store, text, "").is_ok() || parse_update(store, text, "").is_ok()
+    parse_query(store, text, "").is_ok()
+        || statement::is_update(text) && parse_update(store, text, "").is_ok()
 }
 
 /// Runs a SPARQL 1.1 Update atomically: it all applies, or nothing does.

@@ -202,6 +202,17 @@ fn scripted_stdin_runs_statements_and_stops_at_the_first_error() {
         .assert()
         .code(65)
         .stdout("true\n");
+    // A query pasted with its PREFIX lines first: a prologue alone is a valid (empty) update, but the
+    // statement is not over until the query is.
+    t.kg()
+        .arg("repl")
+        .write_stdin(
+            ".format tsv\nPREFIX ex: <http://example.org/>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n\
+             SELECT ?n\nWHERE { ex:alice ex:age ?n }\nPREFIX ex: <http://example.org/>\nINSERT DATA { ex:p ex:q 1 }\n",
+        )
+        .assert()
+        .success()
+        .stdout("?n\n42\n");
     // Updates run too, and `.read` runs a file through the same path.
     let script = t.create("s.rq", "INSERT DATA { ex:zed ex:name \"Zed\" };\n");
     t.kg()
