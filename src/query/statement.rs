@@ -41,7 +41,7 @@ impl Splitter {
             self.buffer.push('\n');
         }
         self.buffer.push_str(line);
-        if lexer::strip_comments(&self.buffer).is_empty() {
+        if is_empty_statement(&self.buffer) {
             self.buffer.clear();
             return None;
         }
@@ -55,8 +55,14 @@ impl Splitter {
     /// The end of input: whatever is left is the last statement, if it holds more than comments.
     pub fn finish(&mut self) -> Option<String> {
         let rest = std::mem::take(&mut self.buffer);
-        (!lexer::strip_comments(&rest).is_empty()).then_some(rest)
+        (!is_empty_statement(&rest)).then_some(rest)
     }
+}
+
+/// Nothing but comments, or a lone `;` (typed after a statement that had already run, as in
+/// `SELECT … }` then `;` on the next line): nothing to run, and not worth an error.
+fn is_empty_statement(text: &str) -> bool {
+    matches!(lexer::strip_comments(text).as_str(), "" | ";")
 }
 
 /// A statement is complete when it ends with `;`, or when brackets balance and it parses as a query or
@@ -146,6 +152,14 @@ mod tests {
         assert_eq!(
             split(&["SELECT * { ?s"]),
             vec![Piece::Statement("SELECT * { ?s".into())]
+        );
+        // A `;` after a statement that was already complete is not a statement of its own.
+        assert_eq!(
+            split(&["ASK { }", ";", "  ; # done", "ASK { }"]),
+            vec![
+                Piece::Statement("ASK { }".into()),
+                Piece::Statement("ASK { }".into())
+            ]
         );
     }
 
