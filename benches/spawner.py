@@ -6,7 +6,7 @@ mark. bench.py grows as it works; this process stays at a few MiB (started with 
 imports nothing beyond built-in modules), so the figures it reports are the children's own.
 
 Protocol, one JSON object per line: bench.py writes a request
-  {"argv": [...], "env": {...}, "stdout": path|null, "stderr": path|null, "tty": path|null}
+  {"argv": [...], "env": {...}, "stdin": path|null, "stdout": path|null, "stderr": path|null, "tty": path|null}
 and reads back {"pid": N} when the child has started, then
   {"wall": seconds, "rss_kb": N, "status": wait status} when it has ended.
 With "tty", the child gets that terminal (a pty's slave) as its controlling terminal and its
@@ -32,7 +32,7 @@ def main():
                     for i in (0, 1, 2):
                         os.dup2(fd, i)
                 else:
-                    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+                    os.dup2(os.open(req.get("stdin") or os.devnull, os.O_RDONLY), 0)
                     o = os.open(req.get("stdout") or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                     os.dup2(o, 1)
                     e = os.open(req.get("stderr") or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
