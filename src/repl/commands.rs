@@ -56,7 +56,7 @@ pub const COMMANDS: &[Command] = &[
     c(
         ".output",
         "[FILE]",
-        "Send results to FILE; with no FILE, back to the terminal",
+        "Send answers and dot-command output to FILE; with no FILE, back to the terminal",
         true,
     ),
     c(".read", "FILE", "Run the statements of a file", true),
@@ -136,9 +136,24 @@ impl Session {
         let arg = |i: usize| rest.get(i).copied();
         let mut stdout = std::io::stdout();
         let mut stderr = std::io::stderr();
+        // `.output FILE` takes what dot-commands print too (`.stats`, `.path`, …), as it does in
+        // sqlite; only `.help` stays on the terminal. A second handle on the same open file keeps
+        // `self` free for the commands that change settings.
+        let mut redirected = match (&self.settings.output, name) {
+            (Some((path, file)), n) if n != ".help" => {
+                Some(file.try_clone().map_err(|e| Error::Io {
+                    path: path.clone(),
+                    source: e,
+                })?)
+            }
+            _ => None,
+        };
         // One pair of writers for every dot-command, as the CLI subcommands they share get.
         let mut io = Io {
-            out: &mut stdout,
+            out: match &mut redirected {
+                Some(file) => file,
+                None => &mut stdout,
+            },
             err: &mut stderr,
         };
         match name {

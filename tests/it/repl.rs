@@ -213,6 +213,23 @@ fn scripted_stdin_runs_statements_and_stops_at_the_first_error() {
         .assert()
         .success()
         .stdout("?n\n42\n");
+    // `.output FILE` takes dot-command output as well as answers; `.help` stays on the terminal.
+    let out = t.path().join("out.txt");
+    t.kg()
+        .arg("repl")
+        .write_stdin(format!(
+            ".output {}\n.stats\n.help\nASK {{ ex:alice ?p ?o }};\n.output\n.format tsv\nASK {{}};\n",
+            out.display()
+        ))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".output [FILE]").and(predicate::str::ends_with("true")))
+        .stdout(predicate::str::contains("quads").not());
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        written.contains("quads") && written.ends_with("true\n"),
+        "{written}"
+    );
     // Updates run too, and `.read` runs a file through the same path.
     let script = t.create("s.rq", "INSERT DATA { ex:zed ex:name \"Zed\" };\n");
     t.kg()
