@@ -6,11 +6,13 @@
 
 use crate::error::{Error, Result};
 use crate::prefixes::PrefixTable;
+use indexmap::IndexSet;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{
     GraphNameRef, Literal, LiteralRef, NamedNode, NamedOrBlankNode, Quad, Term, Triple,
 };
+use rustc_hash::FxBuildHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 
@@ -76,8 +78,8 @@ pub fn export(
     }
     if format == RdfFormat::Turtle {
         // Equal triples from different graphs get the same ids, and the writer drops repeats.
-        let table = TermTable::build(quads.map(|q| Ok(Triple::from(q?))))?;
-        let mut writer = TurtleWriter::new(&table, prefixes);
+        let TermTable { terms, triples } = TermTable::build(quads.map(|q| Ok(Triple::from(q?))))?;
+        let mut writer = TurtleWriter::new(&terms, triples, prefixes);
         writer.write(out)?;
         return Ok(writer.triples.len() as u64);
     }
@@ -193,24 +195,24 @@ fn triple_key(t: &Triple) -> (u8, String, u8, String, String) {
 
 /// Writes triples as pretty Turtle. The same triples always give the same bytes.
 pub fn write_turtle(triples: &[Triple], prefixes: &PrefixTable, out: &mut dyn Write) -> Result<()> {
-    let table = TermTable::build(triples.iter().cloned().map(Ok))?;
-    TurtleWriter::new(&table, prefixes).write(out)
+    let TermTable { terms, triples } = TermTable::build(triples.iter().cloned().map(Ok))?;
+    TurtleWriter::new(&terms, triples, prefixes).write(out)
 }
 
 /// Triples as ids into one table of distinct terms, so each IRI and literal is held once however often
 /// it occurs: a whole store fits in a fraction of the memory its `Triple`s would take.
 struct TermTable {
-    terms: Vec<Term>,
+    /// Distinct terms; a term's id is its index.
+    terms: IndexSet<Term, FxBuildHasher>,
     triples: Vec<[u32; 3]>,
 }
 
 impl TermTable {
     fn build(triples: impl Iterator<Item = Result<Triple>>) -> Result<Self> {
-        let mut ids: HashMap<Term, u32> = HashMap::new();
+        let mut terms = IndexSet::default();
         let mut intern = |t: Term| -> Result<u32> {
-            let next = u32::try_from(ids.len())
-                .map_err(|_| Error::BadInput("too many distinct terms for Turtle export".into()))?;
-            Ok(*ids.entry(t).or_insert(next))
+            u32::try_from(terms.insert_full(t).0)
+                .map_err(|_| Error::BadInput("too many distinct terms for Turtle export".into()))
         };
         let mut out = Vec::new();
         for t in triples {
@@ -221,10 +223,8 @@ impl TermTable {
                 intern(t.object)?,
             ]);
         }
-        let mut terms: Vec<(u32, Term)> = ids.into_iter().map(|(t, i)| (i, t)).collect();
-        terms.sort_unstable_by_key(|(i, _)| *i);
         Ok(Self {
-            terms: terms.into_iter().map(|(_, t)| t).collect(),
+            terms,
             triples: out,
         })
     }
@@ -258,7 +258,7 @@ fn term_cmp(a: &Term, b: &Term) -> std::cmp::Ordering {
 /// object. The terms are ranked once and the triples sorted by rank, so sorting compares integers.
 /// Written group by group, so the output is never held whole.
 struct TurtleWriter<'a> {
-    terms: &'a [Term],
+    terms: &'a IndexSet<Term, FxBuildHasher>,
     prefixes: &'a PrefixTable,
     /// Sorted, duplicate-free triples.
     triples: Vec<[u32; 3]>,
@@ -275,8 +275,11 @@ struct TurtleWriter<'a> {
 }
 
 impl<'a> TurtleWriter<'a> {
-    fn new(table: &'a TermTable, prefixes: &'a PrefixTable) -> Self {
-        let terms = &table.terms;
+    fn new(
+        terms: &'a IndexSet<Term, FxBuildHasher>,
+        mut triples: Vec<[u32; 3]>,
+        prefixes: &'a PrefixTable,
+    ) -> Self {
         let mut by_order: Vec<u32> = (0..terms.len() as u32).collect();
         by_order.sort_unstable_by(|&a, &b| term_cmp(&terms[a as usize], &terms[b as usize]));
         let mut rank = vec![0u32; terms.len()];
@@ -296,7 +299,6 @@ impl<'a> TurtleWriter<'a> {
                 rank[t[2] as usize],
             )
         };
-        let mut triples = table.triples.clone();
         triples.sort_unstable_by_key(key);
         triples.dedup();
         let mut groups = Vec::new();
