@@ -1,7 +1,7 @@
 //! Traversals: paths by label in any language, via/avoid, k-shortest, ambiguity, write-back,
 //! and the DOT and GraphML outputs read by Graphviz and networkx.
 
-use crate::util::{have, python, TestDir};
+use crate::util::{have, python, run_python, TestDir};
 use predicates::prelude::*;
 use std::process::Command;
 
@@ -212,19 +212,8 @@ labels = sorted(d["label"] for _, d in g.nodes(data=True))
 preds = sorted(d["predicate"] for _, _, d in g.edges(data=True))
 print(g.number_of_nodes(), g.number_of_edges(), ",".join(labels), ",".join(p.rsplit("/", 1)[1] for p in preds))
 "#;
-    let out = Command::new(py)
-        .arg("-c")
-        .arg(script)
-        .arg(&ml)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        run_python(&py, script, &[ml.as_os_str()]),
         "5 5 Alpha,Beta,Delta,Epsilon,Gamma knows,knows,knows,likes,likes"
     );
 }

@@ -1,6 +1,6 @@
 //! Our Turtle must read back the same in independent parsers: rdflib (Python), serd and raptor (C).
 
-use crate::util::{have, python, TestDir, SMALL_TTL};
+use crate::util::{have, python, run_python, TestDir, SMALL_TTL};
 use std::process::Command;
 
 /// A store with the seeded graph plus blank-node-heavy data, exported as Turtle and N-Triples.
@@ -29,20 +29,8 @@ a = Graph().parse(sys.argv[1], format="turtle")
 b = Graph().parse(sys.argv[2], format="nt")
 print(len(a), len(b), isomorphic(a, b))
 "#;
-    let out = Command::new(py)
-        .arg("-c")
-        .arg(script)
-        .arg(&ttl)
-        .arg(&nt)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        run_python(&py, script, &[ttl.as_os_str(), nt.as_os_str()]),
         format!("{triples} {triples} True")
     );
 }
@@ -124,21 +112,12 @@ else:
 b = Graph().parse(sys.argv[2], format="nt")
 print(isomorphic(a, b))
 "#;
-        let out = Command::new(&py)
-            .arg("-c")
-            .arg(script)
-            .arg(&path)
-            .arg(&nt)
-            .arg(rdflib_format)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{format}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         assert_eq!(
-            String::from_utf8_lossy(&out.stdout).trim(),
+            run_python(
+                &py,
+                script,
+                &[path.as_os_str(), nt.as_os_str(), rdflib_format.as_ref()]
+            ),
             "True",
             "{format} is not isomorphic ({triples} triples)"
         );
@@ -160,19 +139,12 @@ for s, p, o in g:
 missing = sorted(str(u) for u in used if u not in defined and not str(u).startswith(("http://www.w3.org/2001/XMLSchema#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", "http://www.w3.org/2000/01/rdf-schema#Literal")))
 print("\n".join(missing))
 "#;
-    let out = Command::new(py)
-        .arg("-c")
-        .arg(script)
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/ontology/kg.ttl"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        run_python(
+            &py,
+            script,
+            &[concat!(env!("CARGO_MANIFEST_DIR"), "/ontology/kg.ttl").as_ref()]
+        ),
         "",
         "terms used but not defined"
     );

@@ -99,6 +99,23 @@ pub fn python() -> Option<PathBuf> {
     }
 }
 
+/// Runs a Python script with the test venv's interpreter; fails the test with Python's stderr if the
+/// script fails, and returns its trimmed standard output.
+pub fn run_python(py: &Path, script: &str, args: &[&std::ffi::OsStr]) -> String {
+    let out = std::process::Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
 /// Whether an external tool is on PATH; in CI its absence is a failure, not a skip.
 pub fn have(tool: &str) -> bool {
     let found = std::process::Command::new("sh")
