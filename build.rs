@@ -16,12 +16,12 @@ fn main() {
     let mut out = String::from("[\n");
     for path in entries {
         let name = path.file_stem().unwrap_or_default().to_string_lossy();
-        let abs = std::fs::canonicalize(&path).unwrap_or(path.clone());
         println!("cargo:rerun-if-changed={}", path.display());
+        // Resolved when the crate compiles, not here: cargo may reuse this output for a checkout
+        // at another path that shares the target directory (CI clones beside the cache).
         let _ = writeln!(
             out,
-            "    ({name:?}, include_str!({:?})),",
-            abs.display().to_string()
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/queries/{name}.rq\"))),"
         );
     }
     out.push(']');
