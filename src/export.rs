@@ -13,7 +13,8 @@ use oxigraph::model::{
     GraphNameRef, Literal, LiteralRef, NamedNode, NamedOrBlankNode, Quad, Term, Triple,
 };
 use rustc_hash::FxBuildHasher;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::BuildHasher as _;
 use std::io::Write;
 
 /// Which part of the store to export.
@@ -77,11 +78,17 @@ pub fn export(
         return Ok(n);
     }
     if format == RdfFormat::Turtle {
-        // Equal triples from different graphs get the same ids, and the writer drops repeats.
-        let TermTable { terms, triples } = TermTable::build(quads.map(|q| Ok(Triple::from(q?))))?;
-        let mut writer = TurtleWriter::new(&terms, triples, prefixes);
-        writer.write(out)?;
-        return Ok(writer.triples.len() as u64);
+        // One graph comes grouped by subject from the store's index and streams in bounded memory;
+        // merged graphs repeat subjects, and equal triples from different graphs must become one.
+        if !merge {
+            let triples = quads.map(|q| Ok(Triple::from(q?)));
+            if let Some(n) = stream_turtle(triples, prefixes, out, SPILL_BYTES)? {
+                return Ok(n);
+            }
+        }
+        let quads = store.raw().quads_for_pattern(None, None, None, graph);
+        let table = TermTable::build(quads.map(|q| Ok(Triple::from(q?))))?;
+        return write_table(table, prefixes, out, SPILL_BYTES);
     }
     let quads = quads.collect::<Result<Vec<Quad>, _>>()?;
     if keep_graphs {
@@ -195,8 +202,276 @@ fn triple_key(t: &Triple) -> (u8, String, u8, String, String) {
 
 /// Writes triples as pretty Turtle. The same triples always give the same bytes.
 pub fn write_turtle(triples: &[Triple], prefixes: &PrefixTable, out: &mut dyn Write) -> Result<()> {
-    let TermTable { terms, triples } = TermTable::build(triples.iter().cloned().map(Ok))?;
-    TurtleWriter::new(&terms, triples, prefixes).write(out)
+    let table = TermTable::build(triples.iter().cloned().map(Ok))?;
+    write_table(table, prefixes, out, SPILL_BYTES).map(|_| ())
+}
+
+/// Bytes of rendered Turtle held in memory before a sorted run goes to a temporary file.
+const SPILL_BYTES: usize = 4 << 20;
+
+/// Pretty Turtle from triples that arrive grouped by subject, as the store's indexes give one
+/// graph, in bounded memory: each subject is rendered when its group ends and the groups are put
+/// in order on the way out ([`SortedGroups`]). Groups that involve blank nodes are held back and
+/// rendered together at the end, since whether a blank node is written inline depends on all its
+/// uses. Returns `None`, having written nothing, when a subject comes back after another one: the
+/// input was not grouped, and the caller needs [`write_table`].
+fn stream_turtle(
+    triples: impl Iterator<Item = Result<Triple>>,
+    prefixes: &PrefixTable,
+    out: &mut dyn Write,
+    budget: usize,
+) -> Result<Option<u64>> {
+    let mut render = Render::new(prefixes);
+    let mut sink = SortedGroups::new(budget);
+    // Hashes only: a collision merely sends the export to the table, which is always correct.
+    let mut seen: HashSet<u64, FxBuildHasher> = HashSet::default();
+    let mut held = Vec::new();
+    let mut group: Vec<Triple> = Vec::new();
+    let mut triples = triples;
+    let mut n = 0;
+    loop {
+        let next = triples.next().transpose()?;
+        let group_ends = match (&next, group.first()) {
+            (Some(t), Some(first)) => t.subject != first.subject,
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if group_ends {
+            let subject = &group[0].subject;
+            if !seen.insert(FxBuildHasher.hash_one(subject)) {
+                return Ok(None);
+            }
+            if subject.is_blank_node() || group.iter().any(|t| t.object.is_blank_node()) {
+                held.append(&mut group);
+            } else {
+                let table = TermTable::build(group.drain(..).map(Ok))?;
+                n += render_table(table, &mut render, &mut sink)?;
+            }
+        }
+        match next {
+            Some(t) => group.push(t),
+            None => break,
+        }
+    }
+    if !held.is_empty() {
+        n += render_table(
+            TermTable::build(held.into_iter().map(Ok))?,
+            &mut render,
+            &mut sink,
+        )?;
+    }
+    sink.finish(&render.header(), out)?;
+    Ok(Some(n))
+}
+
+/// Pretty Turtle from a table holding all the triples, in any order; returns the distinct triples.
+fn write_table(
+    table: TermTable,
+    prefixes: &PrefixTable,
+    out: &mut dyn Write,
+    budget: usize,
+) -> Result<u64> {
+    let mut render = Render::new(prefixes);
+    let mut sink = SortedGroups::new(budget);
+    let n = render_table(table, &mut render, &mut sink)?;
+    sink.finish(&render.header(), out)?;
+    Ok(n)
+}
+
+fn render_table(table: TermTable, render: &mut Render, sink: &mut SortedGroups) -> Result<u64> {
+    let TermTable { terms, triples } = table;
+    let mut writer = TurtleWriter::new(&terms, triples);
+    writer.render(render, sink)?;
+    Ok(writer.triples.len() as u64)
+}
+
+/// Rendered subject groups, written out in key order. They are held in memory up to a budget;
+/// beyond it each batch is sorted and spilled to an anonymous temporary file, and the sorted runs
+/// are merged at the end, so exporting a store of any size takes bounded memory.
+struct SortedGroups {
+    budget: usize,
+    held: Vec<(String, String)>,
+    bytes: usize,
+    runs: Vec<std::fs::File>,
+}
+
+impl SortedGroups {
+    fn new(budget: usize) -> Self {
+        Self {
+            budget,
+            held: Vec::new(),
+            bytes: 0,
+            runs: Vec::new(),
+        }
+    }
+
+    /// Adds a group; keys are unique (one per subject).
+    fn push(&mut self, key: String, text: String) -> Result<()> {
+        self.bytes += key.len() + text.len() + 2 * std::mem::size_of::<String>();
+        self.held.push((key, text));
+        if self.bytes >= self.budget {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<()> {
+        use std::io::{Seek, SeekFrom};
+        self.held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let file = tempfile::tempfile().map_err(temp_error)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+        for (key, text) in self.held.drain(..) {
+            for field in [key, text] {
+                w.write_all(&(field.len() as u64).to_le_bytes())
+                    .and_then(|()| w.write_all(field.as_bytes()))
+                    .map_err(temp_error)?;
+            }
+        }
+        let mut file = w.into_inner().map_err(|e| temp_error(e.into_error()))?;
+        file.seek(SeekFrom::Start(0)).map_err(temp_error)?;
+        self.runs.push(file);
+        self.bytes = 0;
+        Ok(())
+    }
+
+    /// Writes the header, then the groups in key order separated by blank lines.
+    fn finish(mut self, header: &str, out: &mut dyn Write) -> Result<()> {
+        let io = |e: std::io::Error| Error::io("<output>", e);
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        out.write_all(header.as_bytes()).map_err(io)?;
+        let mut first = header.is_empty();
+        let mut emit = |text: &str| {
+            if !std::mem::take(&mut first) {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(text.as_bytes())
+        };
+        if self.runs.is_empty() {
+            self.held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            for (_, text) in &self.held {
+                emit(text).map_err(io)?;
+            }
+        } else {
+            if !self.held.is_empty() {
+                self.spill()?;
+            }
+            let mut runs: Vec<_> = self
+                .runs
+                .into_iter()
+                .map(|f| std::io::BufReader::with_capacity(1 << 16, f))
+                .collect();
+            let mut texts = vec![String::new(); runs.len()];
+            let mut heap = std::collections::BinaryHeap::new();
+            for (i, run) in runs.iter_mut().enumerate() {
+                if let Some((key, text)) = read_group(run)? {
+                    texts[i] = text;
+                    heap.push(std::cmp::Reverse((key, i)));
+                }
+            }
+            while let Some(std::cmp::Reverse((_, i))) = heap.pop() {
+                emit(&texts[i]).map_err(io)?;
+                if let Some((key, text)) = read_group(&mut runs[i])? {
+                    texts[i] = text;
+                    heap.push(std::cmp::Reverse((key, i)));
+                }
+            }
+        }
+        out.flush().map_err(io)
+    }
+}
+
+/// The next (key, text) of a spilled run, or `None` at its end.
+fn read_group(run: &mut impl std::io::Read) -> Result<Option<(String, String)>> {
+    let mut field = |at_start: bool| -> Result<Option<String>> {
+        let mut len = [0u8; 8];
+        match run.read_exact(&mut len) {
+            Err(e) if at_start && e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            r => r.map_err(temp_error)?,
+        }
+        let mut bytes = vec![0; u64::from_le_bytes(len) as usize];
+        run.read_exact(&mut bytes).map_err(temp_error)?;
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|e| temp_error(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+    };
+    let Some(key) = field(true)? else {
+        return Ok(None);
+    };
+    let text = field(false)?.ok_or_else(|| temp_error(std::io::ErrorKind::UnexpectedEof.into()))?;
+    Ok(Some((key, text)))
+}
+
+fn temp_error(e: std::io::Error) -> Error {
+    Error::io(std::env::temp_dir().join("<export run>"), e)
+}
+
+/// How IRIs and literals are written, and which prefixes that has used: the header lists only those.
+struct Render<'p> {
+    prefixes: &'p PrefixTable,
+    used: BTreeSet<&'p str>,
+}
+
+impl<'p> Render<'p> {
+    fn new(prefixes: &'p PrefixTable) -> Self {
+        Self {
+            prefixes,
+            used: BTreeSet::new(),
+        }
+    }
+
+    fn header(&self) -> String {
+        let mut header = String::new();
+        for p in &self.used {
+            let iri = self.prefixes.get(p).unwrap_or_default();
+            header.push_str(&format!("@prefix {p}: <{iri}> .\n"));
+        }
+        header
+    }
+
+    fn iri(&mut self, iri: &str, out: &mut String) {
+        match self.prefixes.split(iri) {
+            Some((p, local)) => {
+                self.used.insert(p);
+                out.push_str(p);
+                out.push(':');
+                out.push_str(local);
+            }
+            None => {
+                // Valid IRIs need no escaping inside <>; Oxigraph validated them on the way in.
+                out.push('<');
+                out.push_str(iri);
+                out.push('>');
+            }
+        }
+    }
+
+    fn literal(&mut self, l: &Literal, out: &mut String) {
+        use std::fmt::Write as _;
+        let value = l.value();
+        if let Some(lang) = l.language() {
+            let _ = write!(out, "{}@{lang}", LiteralRef::new_simple_literal(value));
+            return;
+        }
+        if is_bare(l) {
+            out.push_str(value);
+            return;
+        }
+        let _ = write!(out, "{}", LiteralRef::new_simple_literal(value));
+        let dt = l.datatype();
+        if dt != xsd::STRING {
+            out.push_str("^^");
+            self.iri(dt.as_str(), out);
+        }
+    }
+
+    /// An IRI or literal (blank nodes need the writer's state: see `TurtleWriter::object`).
+    fn term(&mut self, term: &Term, out: &mut String) {
+        match term {
+            Term::NamedNode(n) => self.iri(n.as_str(), out),
+            Term::Literal(l) => self.literal(l, out),
+            other => out.push_str(&other.to_string()),
+        }
+    }
 }
 
 /// Triples as ids into one table of distinct terms, so each IRI and literal is held once however often
@@ -259,7 +534,6 @@ fn term_cmp(a: &Term, b: &Term) -> std::cmp::Ordering {
 /// Written group by group, so the output is never held whole.
 struct TurtleWriter<'a> {
     terms: &'a IndexSet<Term, FxBuildHasher>,
-    prefixes: &'a PrefixTable,
     /// Sorted, duplicate-free triples.
     triples: Vec<[u32; 3]>,
     /// Ranges of `triples` holding one subject each.
@@ -275,11 +549,7 @@ struct TurtleWriter<'a> {
 }
 
 impl<'a> TurtleWriter<'a> {
-    fn new(
-        terms: &'a IndexSet<Term, FxBuildHasher>,
-        mut triples: Vec<[u32; 3]>,
-        prefixes: &'a PrefixTable,
-    ) -> Self {
+    fn new(terms: &'a IndexSet<Term, FxBuildHasher>, mut triples: Vec<[u32; 3]>) -> Self {
         let mut by_order: Vec<u32> = (0..terms.len() as u32).collect();
         by_order.sort_unstable_by(|&a, &b| term_cmp(&terms[a as usize], &terms[b as usize]));
         let mut rank = vec![0u32; terms.len()];
@@ -322,7 +592,6 @@ impl<'a> TurtleWriter<'a> {
         }
         let mut w = Self {
             terms,
-            prefixes,
             triples,
             groups,
             blank_groups,
@@ -371,80 +640,42 @@ impl<'a> TurtleWriter<'a> {
         false
     }
 
-    /// The prefixes the output will use, found before writing so the header can come first.
-    /// Every triple is written exactly once, so this is the set of IRIs written: subjects, predicates
-    /// other than `rdf:type` (written `a`), objects, and datatypes of literals not written bare.
-    fn used_prefixes(&self) -> BTreeMap<String, String> {
-        let mut written = vec![false; self.terms.len()];
-        for t in &self.triples {
-            written[t[0] as usize] = true;
-            if !matches!(&self.terms[t[1] as usize], Term::NamedNode(n) if n.as_ref() == rdf::TYPE)
-            {
-                written[t[1] as usize] = true;
-            }
-            written[t[2] as usize] = true;
-        }
-        let mut used = BTreeMap::new();
-        for (term, _) in self.terms.iter().zip(written).filter(|(_, w)| *w) {
-            let iri = match term {
-                Term::NamedNode(n) => n.as_str(),
-                Term::Literal(l) if l.language().is_none() && !is_bare(l) => {
-                    if l.datatype() == xsd::STRING {
-                        continue;
-                    }
-                    l.datatype().as_str()
-                }
-                _ => continue,
-            };
-            if let Some((p, _)) = self.prefixes.split(iri) {
-                if let Some(ns) = self.prefixes.get(p) {
-                    used.entry(p.to_owned()).or_insert_with(|| ns.to_owned());
-                }
-            }
-        }
-        used
-    }
-
-    fn write(&mut self, out: &mut dyn Write) -> Result<()> {
-        let io = |e: std::io::Error| Error::io("<output>", e);
-        let used = self.used_prefixes();
-        let mut buf = String::with_capacity(1 << 16);
-        for (p, iri) in &used {
-            buf.push_str(&format!("@prefix {p}: <{iri}> .\n"));
-        }
-        let mut first = true;
+    /// Renders every group that is not written inline into `sink`, keyed so that the key order is
+    /// the subject order of [`term_cmp`]: IRIs, then blank nodes, each by their string.
+    fn render(&mut self, r: &mut Render, sink: &mut SortedGroups) -> Result<()> {
+        let terms = self.terms;
         for g in 0..self.groups.len() {
-            let (a, _) = self.groups[g];
-            let subject = self.triples[a][0];
-            let group_start = buf.len();
-            if !first || !used.is_empty() {
-                buf.push('\n');
-            }
-            match &self.terms[subject as usize] {
-                Term::BlankNode(_) if self.inline.contains(&subject) => {
-                    buf.truncate(group_start);
-                    continue; // written where it is used
+            let subject = self.triples[self.groups[g].0][0];
+            let mut text = String::new();
+            let key = match &terms[subject as usize] {
+                Term::BlankNode(_) if self.inline.contains(&subject) => continue,
+                Term::BlankNode(b) => {
+                    if self.referenced.contains(&subject) {
+                        let label = self.blank_label(subject);
+                        text.push_str(&label);
+                    } else {
+                        text.push_str("[]");
+                    }
+                    format!("1{}", b.as_str())
                 }
-                Term::BlankNode(_) if self.referenced.contains(&subject) => {
-                    let label = self.blank_label(subject);
-                    buf.push_str(&label);
+                Term::NamedNode(n) => {
+                    r.iri(n.as_str(), &mut text);
+                    format!("0{}", n.as_str())
                 }
-                Term::BlankNode(_) => buf.push_str("[]"),
-                subject => self.object_term(subject, &mut buf),
-            }
-            first = false;
-            self.predicates(g, 1, &mut buf);
-            buf.push_str(" .\n");
-            if buf.len() >= 1 << 16 {
-                out.write_all(buf.as_bytes()).map_err(io)?;
-                buf.clear();
-            }
+                other => {
+                    text.push_str(&other.to_string());
+                    format!("2{other}")
+                }
+            };
+            self.predicates(g, 1, r, &mut text);
+            text.push_str(" .\n");
+            sink.push(key, text)?;
         }
-        out.write_all(buf.as_bytes()).map_err(io)
+        Ok(())
     }
 
     /// Writes the predicate-object list of a group.
-    fn predicates(&mut self, group: usize, depth: usize, out: &mut String) {
+    fn predicates(&mut self, group: usize, depth: usize, r: &mut Render, out: &mut String) {
         let (a, b) = self.groups[group];
         let indent = "    ".repeat(depth);
         out.push_str(if depth == 1 { " " } else { "\n" });
@@ -467,18 +698,18 @@ impl<'a> TurtleWriter<'a> {
             let before = out.len();
             match &self.terms[predicate as usize] {
                 Term::NamedNode(p) if p.as_ref() == rdf::TYPE => out.push('a'),
-                Term::NamedNode(p) => self.iri(p.as_str(), out),
+                Term::NamedNode(p) => r.iri(p.as_str(), out),
                 other => out.push_str(&other.to_string()),
             }
             let pred_len = out.len() - before;
             out.push(' ');
             if j - i == 1 {
-                self.object(self.triples[i][2], depth, out);
+                self.object(self.triples[i][2], depth, r, out);
             } else {
                 let mut rendered: Vec<String> = (i..j)
                     .map(|k| {
                         let mut s = String::new();
-                        self.object(self.triples[k][2], depth, &mut s);
+                        self.object(self.triples[k][2], depth, r, &mut s);
                         s
                     })
                     .collect();
@@ -503,12 +734,13 @@ impl<'a> TurtleWriter<'a> {
         }
     }
 
-    fn object(&mut self, id: u32, depth: usize, out: &mut String) {
-        match &self.terms[id as usize] {
+    fn object(&mut self, id: u32, depth: usize, r: &mut Render, out: &mut String) {
+        let terms = self.terms;
+        match &terms[id as usize] {
             Term::BlankNode(_) if self.inline.contains(&id) => match self.blank_groups.get(&id) {
                 Some(&g) => {
                     out.push('[');
-                    self.predicates(g, depth + 1, out);
+                    self.predicates(g, depth + 1, r, out);
                     out.push('\n');
                     out.push_str(&"    ".repeat(depth));
                     out.push(']');
@@ -519,57 +751,13 @@ impl<'a> TurtleWriter<'a> {
                 let label = self.blank_label(id);
                 out.push_str(&label);
             }
-            term => self.object_term(term, out),
-        }
-    }
-
-    /// An IRI or literal (blank nodes need the writer's state: see `object`).
-    fn object_term(&self, term: &Term, out: &mut String) {
-        match term {
-            Term::NamedNode(n) => self.iri(n.as_str(), out),
-            Term::Literal(l) => self.literal(l, out),
-            other => out.push_str(&other.to_string()),
+            term => r.term(term, out),
         }
     }
 
     fn blank_label(&mut self, id: u32) -> String {
         let n = self.labels.len();
         format!("_:b{}", self.labels.entry(id).or_insert(n))
-    }
-
-    fn iri(&self, iri: &str, out: &mut String) {
-        match self.prefixes.split(iri) {
-            Some((p, local)) => {
-                out.push_str(p);
-                out.push(':');
-                out.push_str(local);
-            }
-            None => {
-                // Valid IRIs need no escaping inside <>; Oxigraph validated them on the way in.
-                out.push('<');
-                out.push_str(iri);
-                out.push('>');
-            }
-        }
-    }
-
-    fn literal(&self, l: &Literal, out: &mut String) {
-        use std::fmt::Write as _;
-        let value = l.value();
-        if let Some(lang) = l.language() {
-            let _ = write!(out, "{}@{lang}", LiteralRef::new_simple_literal(value));
-            return;
-        }
-        if is_bare(l) {
-            out.push_str(value);
-            return;
-        }
-        let _ = write!(out, "{}", LiteralRef::new_simple_literal(value));
-        let dt = l.datatype();
-        if dt != xsd::STRING {
-            out.push_str("^^");
-            self.iri(dt.as_str(), out);
-        }
     }
 }
 
@@ -609,4 +797,108 @@ fn is_double(v: &str) -> bool {
         && m.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && m.matches('.').count() <= 1;
     m_ok && is_integer(exp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::BlankNode;
+
+    fn iri(s: &str) -> NamedNode {
+        NamedNode::new(format!("http://example.org/{s}")).unwrap()
+    }
+
+    /// Subjects in a scrambled order, each group contiguous, with inline, shared and cyclic blank nodes.
+    fn grouped_triples() -> Vec<Triple> {
+        let mut out = Vec::new();
+        let blank = |s: &str| BlankNode::new(s).unwrap();
+        for i in (0..300).map(|i| (i * 37) % 300) {
+            let s = iri(&format!("s{i}"));
+            out.push(Triple::new(s.clone(), rdf::TYPE, iri("Thing")));
+            out.push(Triple::new(s.clone(), iri("n"), Literal::from(i)));
+            out.push(Triple::new(
+                s.clone(),
+                iri("next"),
+                iri(&format!("s{}", (i + 1) % 300)),
+            ));
+            if i % 50 == 0 {
+                out.push(Triple::new(
+                    s.clone(),
+                    iri("inline"),
+                    blank(&format!("in{i}")),
+                ));
+                out.push(Triple::new(s, iri("shared"), blank("shared")));
+            }
+        }
+        for i in (0..300).step_by(50) {
+            let b = blank(&format!("in{i}"));
+            out.push(Triple::new(
+                b.clone(),
+                iri("label"),
+                Literal::new_simple_literal(format!("node {i}")),
+            ));
+        }
+        out.push(Triple::new(
+            blank("shared"),
+            iri("label"),
+            Literal::new_simple_literal("shared"),
+        ));
+        out.push(Triple::new(blank("c1"), iri("next"), blank("c2")));
+        out.push(Triple::new(blank("c2"), iri("next"), blank("c1")));
+        out
+    }
+
+    fn prefixes() -> PrefixTable {
+        let mut p = PrefixTable::standard();
+        assert!(p.insert("ex", "http://example.org/"));
+        p
+    }
+
+    fn stream(triples: &[Triple], budget: usize) -> (Option<u64>, Vec<u8>) {
+        let mut out = Vec::new();
+        let n = stream_turtle(
+            triples.iter().cloned().map(Ok),
+            &prefixes(),
+            &mut out,
+            budget,
+        )
+        .unwrap();
+        (n, out)
+    }
+
+    #[test]
+    fn streamed_and_spilled_turtle_equals_the_table_writer() {
+        let triples = grouped_triples();
+        let mut expected = Vec::new();
+        write_table(
+            TermTable::build(triples.iter().cloned().map(Ok)).unwrap(),
+            &prefixes(),
+            &mut expected,
+            SPILL_BYTES,
+        )
+        .unwrap();
+        let text = String::from_utf8(expected.clone()).unwrap();
+        assert!(
+            text.starts_with("@prefix ex: <http://example.org/> .\n\nex:s0 a ex:Thing ;"),
+            "{text}"
+        );
+        assert!(text.contains("ex:inline [\n"), "{text}");
+        assert!(text.contains("_:b0"), "{text}");
+        // One byte of budget spills every group to its own run: the merge must restore the order.
+        for budget in [1, 200, SPILL_BYTES] {
+            let (n, out) = stream(&triples, budget);
+            assert_eq!(n, Some(triples.len() as u64), "budget {budget}");
+            assert_eq!(String::from_utf8(out).unwrap(), text, "budget {budget}");
+        }
+    }
+
+    #[test]
+    fn a_subject_that_comes_back_sends_the_export_to_the_table() {
+        let mut triples = grouped_triples();
+        let again = Triple::new(iri("s0"), iri("late"), Literal::from(1));
+        triples.push(again);
+        let (n, out) = stream(&triples, SPILL_BYTES);
+        assert_eq!(n, None);
+        assert!(out.is_empty(), "nothing may be written before the fallback");
+    }
 }

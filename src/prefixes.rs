@@ -75,7 +75,7 @@ impl PrefixTable {
 
     /// Splits an IRI into (prefix, local name) using the longest matching namespace,
     /// only when the local name is valid in a Turtle and SPARQL prefixed name.
-    pub fn split<'a>(&'a self, iri: &'a str) -> Option<(&'a str, &'a str)> {
+    pub fn split<'a, 'b>(&'a self, iri: &'b str) -> Option<(&'a str, &'b str)> {
         self.map
             .iter()
             .filter(|(_, ns)| iri.starts_with(ns.as_str()))
