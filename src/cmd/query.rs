@@ -127,7 +127,10 @@ pub fn seconds(s: f64) -> Result<Duration> {
 
 pub fn elapsed(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
-    if ms < 1000.0 {
+    // Two significant digits below a millisecond, where most lookups land.
+    if ms < 1.0 {
+        format!("{ms:.2} ms")
+    } else if ms < 1000.0 {
         format!("{ms:.1} ms")
     } else {
         format!("{:.2} s", ms / 1000.0)
