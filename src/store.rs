@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::prefixes::PrefixTable;
 use oxigraph::model::{GraphNameRef, NamedOrBlankNode, QuadRef};
-use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator};
 use oxigraph::store::{BulkLoader, Store, Transaction};
 use std::path::{Path, PathBuf};
 
@@ -195,7 +195,7 @@ impl KgStore {
     /// Runs one of kg's own SELECT queries over the union of all graphs and collects the rows.
     /// For fixed query texts only: user text goes through `query::execute`.
     pub(crate) fn select(&self, query: &str) -> Result<Vec<QuerySolution>> {
-        self.solutions(query, true)?.collect()
+        self.solutions(query, true, None)?.collect()
     }
 
     /// Runs one of kg's own ASK queries on the store's default graph.
@@ -221,9 +221,13 @@ impl KgStore {
         &self,
         query: &str,
         union: bool,
+        cancel: Option<&CancellationToken>,
     ) -> Result<impl Iterator<Item = Result<QuerySolution>>> {
-        let mut prepared = self
-            .evaluator()
+        let mut evaluator = self.evaluator();
+        if let Some(token) = cancel {
+            evaluator = evaluator.with_cancellation_token(token.clone());
+        }
+        let mut prepared = evaluator
             .parse_query(query)
             .map_err(|e| Error::Evaluation(e.to_string()))?;
         if union {

@@ -119,7 +119,7 @@ impl Projection {
                 );
                 edges.clear();
                 let mut complete = true;
-                for row in store.solutions(&grouped, false)? {
+                for row in store.solutions(&grouped, false, None)? {
                     let row = row?;
                     let Some(o) = row.get("o").and_then(|o| chunk.intern_term(o)) else {
                         continue;
@@ -136,7 +136,7 @@ impl Projection {
                 if !complete {
                     edges.clear();
                     let rows = format!("SELECT ?s ?o WHERE {{ {body} FILTER(!isLiteral(?o)) }}");
-                    for row in store.solutions(&rows, false)? {
+                    for row in store.solutions(&rows, false, None)? {
                         let row = row?;
                         let (Some(s), Some(o)) = (row.get("s"), row.get("o")) else {
                             continue;

@@ -216,15 +216,18 @@ impl Deadline {
 
 /// Builds the completion vocabulary from the store: classes, properties (with the classes they are
 /// used with), individuals and labels. Slow on big stores, so the REPL runs it in the background.
-pub fn completion_vocabulary(store: &KgStore) -> Result<complete::CompletionVocabulary> {
+/// `cancel` stops it at Oxigraph's next check with an error.
+pub fn completion_vocabulary(
+    store: &KgStore,
+    cancel: &CancellationToken,
+) -> Result<complete::CompletionVocabulary> {
     use oxigraph::model::Term;
     let mut v = complete::CompletionVocabulary::default();
     let rows = |text: &str| -> Result<Vec<Vec<Option<Term>>>> {
-        Ok(store
-            .select(text)?
-            .iter()
-            .map(|s| s.values().to_vec())
-            .collect())
+        store
+            .solutions(text, true, Some(cancel))?
+            .map(|s| s.map(|s| s.values().to_vec()))
+            .collect()
     };
     let iri = |t: &Option<Term>| match t {
         Some(Term::NamedNode(n)) => Some(n.as_str().to_owned()),

@@ -13,6 +13,7 @@ use helper::{KgHelper, Shared};
 use kg::query::statement::{is_update, strip_terminator, Piece, Splitter};
 use kg::query::{self, QueryOptions};
 use kg::{Error, OutputFormat, Result};
+use oxigraph::sparql::CancellationToken;
 use rustyline::error::ReadlineError;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -37,6 +38,15 @@ pub struct Session {
     pub settings: Settings,
     shared: Arc<RwLock<Shared>>,
     vocabulary_generation: Option<u64>,
+    /// Stops the vocabulary computation in flight: superseded by a newer one, or the session ends.
+    vocabulary_cancel: CancellationToken,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Leaving must not wait for the vocabulary of a large store (seconds on LUBM-10).
+        self.vocabulary_cancel.cancel();
+    }
 }
 
 pub fn run(mut ctx: Ctx, args: Args) -> Result<u8> {
@@ -54,6 +64,7 @@ pub fn run(mut ctx: Ctx, args: Args) -> Result<u8> {
         },
         shared: Arc::new(RwLock::new(Shared::default())),
         vocabulary_generation: None,
+        vocabulary_cancel: CancellationToken::new(),
     };
     if interactive {
         session.interactive()
@@ -235,8 +246,11 @@ impl Session {
             shared.prefixes = store.prefixes().clone();
         }
         let shared = Arc::clone(&self.shared);
+        self.vocabulary_cancel.cancel();
+        self.vocabulary_cancel = CancellationToken::new();
+        let cancel = self.vocabulary_cancel.clone();
         kg::query::background::track(std::thread::spawn(move || {
-            if let Ok(v) = kg::query::completion_vocabulary(&store) {
+            if let Ok(v) = kg::query::completion_vocabulary(&store, &cancel) {
                 if let Ok(mut s) = shared.write() {
                     s.vocabulary = v;
                 }
