@@ -423,7 +423,11 @@ def phase_export(a, d, tmp, R):
 
 def phase_rdflib(a, d, tmp, R, queries):
     note_busy("rdflib")
-    log(f"rdflib: parse {d['inf']}, {len(queries)} queries (timeout {a.rdflib_timeout:g} s each), Turtle and N-Triples export")
+    exports = [("turtle", os.path.join(tmp, "rdflib-export.ttl")), ("nt", os.path.join(tmp, "rdflib-export.nt"))]
+    if a.mode == "quick":
+        exports = exports[1:]  # rdflib's Turtle writer alone would take a third of the quick run
+    names = " and ".join({"turtle": "Turtle", "nt": "N-Triples"}[f] for f, _ in exports)
+    log(f"rdflib: parse {d['inf']}, {len(queries)} queries (timeout {a.rdflib_timeout:g} s each), {names} export")
     spec = {
         "file": d["inf"],
         "queries": [(n, t) for n, _, t in queries],
@@ -432,7 +436,7 @@ def phase_rdflib(a, d, tmp, R, queries):
         "slow_secs": 5.0,
         "parse_timeout": a.rdflib_parse_timeout,
         "export_timeout": a.rdflib_parse_timeout,
-        "exports": [("turtle", os.path.join(tmp, "rdflib-export.ttl")), ("nt", os.path.join(tmp, "rdflib-export.nt"))],
+        "exports": exports,
     }
     limit = 3 * a.rdflib_parse_timeout + len(queries) * a.rdflib_timeout * a.runs + 600
     p = peer("rdflib_all", spec, tmp, "rdflib parse/queries/export", timeout=limit)
@@ -606,7 +610,7 @@ def phase_repl(a, d, tmp, R):
     r = measure([a.kg, "stats"], env=env)  # seeds the default store on first use
     checked(r, "kg stats (seeding the default store)")
     log("REPL start-up on the seeded default store")
-    out["startup_seeded"] = repl_startup([a.kg], env, 10)
+    out["startup_seeded"] = repl_startup([a.kg], env, a.tab_reps)
     kg_store = os.path.join(tmp, "kg-store")
     log(f"REPL start-up on the LUBM-{a.size} store")
     out["startup_lubm"] = repl_startup([a.kg, "--store", kg_store], env, 5)
@@ -643,7 +647,7 @@ def phase_repl(a, d, tmp, R):
     else:
         for label, typed, want in cases:
             lat = []
-            for _ in range(10):
+            for _ in range(a.tab_reps):
                 s.send(b"\x15")  # Ctrl-U: clear the line
                 s.drain(0.05)
                 s.send(typed)
@@ -843,12 +847,12 @@ def render(a, d, R, meta):
     w("| figure | time | peak RSS | how |")
     w("|---|---:|---:|---|")
     ss = rp.get("startup_seeded") or {}
-    w(f"| REPL start-up to the first `kg> ` prompt, seeded default store | {fmt_time(ss.get('secs'))} | {fmt_rss(ss.get('rss_kb'))} | median of 10 spawns in a pty |")
+    w(f"| REPL start-up to the first `kg> ` prompt, seeded default store | {fmt_time(ss.get('secs'))} | {fmt_rss(ss.get('rss_kb'))} | median of {len(ss.get('times') or [])} spawns in a pty |")
     sl = rp.get("startup_lubm") or {}
-    w(f"| REPL start-up to the first prompt, LUBM-{a.size} store ({n:,} triples) | {fmt_time(sl.get('secs'))} | {fmt_rss(sl.get('rss_kb'))} | median of 5 |")
+    w(f"| REPL start-up to the first prompt, LUBM-{a.size} store ({n:,} triples) | {fmt_time(sl.get('secs'))} | {fmt_rss(sl.get('rss_kb'))} | median of {len(sl.get('times') or [])} |")
     w(f"| completion vocabulary ready (prompt → class completion works), LUBM-{a.size} store | {fmt_time(rp.get('vocabulary_ready'))} | {fmt_rss(rp.get('completion_rss_kb'))} | Tab every 50 ms after the prompt |")
     for label, v in (rp.get("tab") or {}).items():
-        w(f"| Tab completion latency: {label} (`{v['typed']}` → `{v['want']}`) | {fmt_time(v['secs'])} | | median of 10, keystroke → text on screen |")
+        w(f"| Tab completion latency: {label} (`{v['typed']}` → `{v['want']}`) | {fmt_time(v['secs'])} | | median of {len(v['times'])}, keystroke → text on screen |")
     tr = R.get("traversal")
     if tr is None:
         w(f"| projection and shortest path on LUBM-{a.size} | n/a | | not measured: this kg has no `path`/`neighbors` command |")
@@ -927,9 +931,9 @@ def main():
     ap.add_argument("--mode", choices=("quick", "full"), default="quick")
     ap.add_argument("--kg", required=True, help="the kg binary (release build)")
     ap.add_argument("--data", required=True, help="the datasets directory (lubm*.nt.gz, lubm-queries/, README.md)")
-    ap.add_argument("--runs", type=int, help="runs per query (default 2 quick, 3 full)")
+    ap.add_argument("--runs", type=int, help="runs per query after an untimed one (default 1 quick, 3 full)")
     ap.add_argument("--load-reps", type=int, help="repetitions of each load and export (default 1 quick, 2 full)")
-    ap.add_argument("--rdflib-timeout", type=float, help="per-query timeout for rdflib, seconds (default 1 quick, 60 full)")
+    ap.add_argument("--rdflib-timeout", type=float, help="per-query timeout for rdflib, seconds (default 0.5 quick, 60 full)")
     ap.add_argument("--trav-reps", type=int, help="repetitions of each traversal command (default 1 quick, 2 full)")
     ap.add_argument("--rdflib-parse-timeout", type=float, default=1800.0)
     ap.add_argument("--completion-wait", type=float, default=300.0, help="how long to wait for completion to become available")
@@ -940,9 +944,10 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     a = ap.parse_args()
     a.size = 1 if a.mode == "quick" else 10
-    a.runs = a.runs or (2 if a.mode == "quick" else 3)
+    a.runs = a.runs or (1 if a.mode == "quick" else 3)
     a.load_reps = a.load_reps or (1 if a.mode == "quick" else 2)
-    a.rdflib_timeout = a.rdflib_timeout or (1.0 if a.mode == "quick" else 60.0)
+    a.rdflib_timeout = a.rdflib_timeout or (0.5 if a.mode == "quick" else 60.0)
+    a.tab_reps = 3 if a.mode == "quick" else 10  # REPL start-ups and keystrokes per completion case
     a.trav_reps = a.trav_reps or (1 if a.mode == "quick" else 2)
     a.kg = os.path.abspath(a.kg)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kg against pyoxigraph and rdflib on LUBM: load, the 14 LUBM queries, export, REPL start-up.
 #
-#   bash benches/run.sh            # --quick: LUBM-1, about 40 s, no timing assertions (CI)
+#   bash benches/run.sh            # --quick: LUBM-1, about 25 s, no timing assertions (CI)
 #   bash benches/run.sh --full     # LUBM-10, 1.7 M triples: 15-20 minutes, a third of it rdflib
 #   bash benches/run.sh --full --no-rdflib    # any further option goes to bench.py (--help)
 #
