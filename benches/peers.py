@@ -43,6 +43,16 @@ def pyox_count(spec):
     return {"count": len(Store(spec["store"]))}
 
 
+def pyox_optimize(spec):
+    from pyoxigraph import Store
+
+    t0 = time.perf_counter()
+    store = Store(spec["store"])
+    store.optimize()
+    del store
+    return {"secs": time.perf_counter() - t0}
+
+
 def parse_count(spec):
     """Untimed check: how many triples a file parses to."""
     from pyoxigraph import RdfFormat, parse
@@ -162,6 +172,7 @@ def rdflib_all(spec):
 OPS = {
     "pyox_load": pyox_load,
     "pyox_count": pyox_count,
+    "pyox_optimize": pyox_optimize,
     "pyox_dump": pyox_dump,
     "parse_count": parse_count,
     "pyox_queries": pyox_queries,

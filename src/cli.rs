@@ -37,6 +37,9 @@ pub enum Command {
     Prefixes(cmd::prefixes::Args),
     /// Load the built-in ontology and fact sheets (idempotent)
     Seed,
+    /// Compact the store's files: after a large load, reads get faster and the first long command
+    /// no longer pays for the compaction
+    Optimize,
     /// Check that every fact-sheet quote occurs verbatim in its source document
     CheckEvidence(cmd::evidence::Args),
     /// List the saved queries with the question each answers
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> kg::Result<u8> {
         Some(Command::Stats) => cmd::stats::run(&mut ctx, &mut io),
         Some(Command::Prefixes(args)) => cmd::prefixes::run(&mut ctx, args, &mut io),
         Some(Command::Seed) => cmd::seed(&mut ctx, &mut io),
+        Some(Command::Optimize) => cmd::optimize(&mut ctx, &mut io),
         Some(Command::CheckEvidence(args)) => cmd::evidence::run(&mut ctx, args, &mut io),
         Some(Command::Queries) => cmd::query::list(&mut io),
         Some(Command::Path(args)) => cmd::graph::path(&mut ctx, args, &mut io),

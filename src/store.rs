@@ -152,6 +152,14 @@ impl KgStore {
         Ok(())
     }
 
+    /// Compacts the on-disk files. A bulk load leaves one set of files per batch; RocksDB would
+    /// otherwise merge them during the next long-running command.
+    pub fn optimize(&self) -> Result<()> {
+        #[cfg(feature = "rocksdb")]
+        self.store.optimize()?;
+        Ok(())
+    }
+
     /// Store statistics: quads per graph, classes with instance counts, predicates with usage counts.
     pub fn stats(&self) -> Result<Stats> {
         let mut graphs = vec![(

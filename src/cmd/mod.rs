@@ -133,6 +133,19 @@ pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
+/// Compacts the store.
+pub fn optimize(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
+    let start = std::time::Instant::now();
+    ctx.store()?.optimize()?;
+    writeln!(
+        io.err,
+        "optimized the store in {}",
+        query::elapsed(start.elapsed())
+    )
+    .map_err(io_err)?;
+    Ok(0)
+}
+
 /// Loads the built-in ontology and fact sheets.
 pub fn seed(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
     let report = kg::ingest::seed(ctx.store()?)?;

@@ -121,3 +121,31 @@ fn prefixes_are_learned_from_loaded_files() {
     t.kg().arg("load").arg(&f).assert().success();
     assert!(t.run(&["prefixes"]).contains("<http://example.org/>"));
 }
+
+#[test]
+fn optimize_compacts_without_changing_what_the_store_holds() {
+    let t = TestDir::new();
+    // Two loads leave two batches of files for the compaction to merge.
+    let a = t.create("a.ttl", SMALL_TTL);
+    let b = t.create(
+        "b.nt",
+        "<http://example.org/x> <http://example.org/p> \"1\" .\n",
+    );
+    t.kg().arg("load").arg(&a).assert().success();
+    t.kg().arg("load").arg(&b).assert().success();
+    let export = || {
+        t.kg()
+            .args(["export", "--format", "nquads"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let before = export();
+    assert!(!before.is_empty());
+    t.kg()
+        .arg("optimize")
+        .assert()
+        .success()
+        .stderr(predicate::str::is_match(r"^optimized the store in [0-9.]+ m?s\n$").unwrap());
+    assert_eq!(export(), before);
+}
