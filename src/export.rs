@@ -224,42 +224,37 @@ fn stream_turtle(
     out: &mut dyn Write,
     budget: usize,
 ) -> Result<u64> {
-    let mut render = Render::new(prefixes);
-    let mut sink = SortedGroups::new(budget);
-    let mut held = Vec::new();
-    let mut group: Vec<Triple> = Vec::new();
-    let mut triples = triples;
-    let mut n = 0;
-    loop {
-        let next = triples.next().transpose()?;
-        let group_ends = match (&next, group.first()) {
-            (Some(t), Some(first)) => t.subject != first.subject,
-            (None, Some(_)) => true,
-            _ => false,
-        };
-        if group_ends {
-            let subject = &group[0].subject;
-            if subject.is_blank_node() || group.iter().any(|t| t.object.is_blank_node()) {
-                held.append(&mut group);
-            } else {
-                let table = TermTable::build(group.drain(..).map(Ok))?;
-                n += render_table(table, &mut render, &mut sink)?;
+    write_groups(prefixes, out, budget, |render, sink| {
+        let mut held = Vec::new();
+        let mut group: Vec<Triple> = Vec::new();
+        let mut triples = triples;
+        let mut n = 0;
+        loop {
+            let next = triples.next().transpose()?;
+            let group_ends = match (&next, group.first()) {
+                (Some(t), Some(first)) => t.subject != first.subject,
+                (None, Some(_)) => true,
+                _ => false,
+            };
+            if group_ends {
+                let subject = &group[0].subject;
+                if subject.is_blank_node() || group.iter().any(|t| t.object.is_blank_node()) {
+                    held.append(&mut group);
+                } else {
+                    let table = TermTable::build(group.drain(..).map(Ok))?;
+                    n += render_table(table, render, sink)?;
+                }
+            }
+            match next {
+                Some(t) => group.push(t),
+                None => break,
             }
         }
-        match next {
-            Some(t) => group.push(t),
-            None => break,
+        if !held.is_empty() {
+            n += render_table(TermTable::build(held.into_iter().map(Ok))?, render, sink)?;
         }
-    }
-    if !held.is_empty() {
-        n += render_table(
-            TermTable::build(held.into_iter().map(Ok))?,
-            &mut render,
-            &mut sink,
-        )?;
-    }
-    sink.finish(&render.header(), out)?;
-    Ok(n)
+        Ok(n)
+    })
 }
 
 /// Pretty Turtle from a table holding all the triples, in any order; returns the distinct triples.
@@ -269,9 +264,22 @@ fn write_table(
     out: &mut dyn Write,
     budget: usize,
 ) -> Result<u64> {
+    write_groups(prefixes, out, budget, |render, sink| {
+        render_table(table, render, sink)
+    })
+}
+
+/// Runs `fill`, which renders groups into the sink, then writes the header of the prefixes the
+/// rendering used and the groups in order. Returns what `fill` returns (the triples written).
+fn write_groups(
+    prefixes: &PrefixTable,
+    out: &mut dyn Write,
+    budget: usize,
+    fill: impl FnOnce(&mut Render, &mut SortedGroups) -> Result<u64>,
+) -> Result<u64> {
     let mut render = Render::new(prefixes);
     let mut sink = SortedGroups::new(budget);
-    let n = render_table(table, &mut render, &mut sink)?;
+    let n = fill(&mut render, &mut sink)?;
     sink.finish(&render.header(), out)?;
     Ok(n)
 }
