@@ -13,7 +13,9 @@ use crate::store::KgStore;
 use oxigraph::sparql::CancellationToken;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SendError, SyncSender};
+use std::sync::mpsc::{
+    sync_channel, Receiver, RecvTimeoutError, SendError, SyncSender, TryRecvError,
+};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -146,7 +148,7 @@ impl Job {
                     return Err(Error::Timeout(limit.as_secs().max(1)));
                 }
             }
-            match self.receiver.recv_timeout(Duration::from_millis(50)) {
+            match self.next_message(start) {
                 Ok(Message::Bytes(bytes)) => out
                     .write_all(&bytes)
                     .map_err(|e| Error::io("<output>", e))?,
@@ -160,7 +162,23 @@ impl Job {
             }
         }
     }
+
+    /// Most answers are ready within a fraction of a millisecond: polling for the first 100 µs
+    /// spares both threads a sleep and a wake-up through the kernel (a quarter of a short
+    /// query's time in perf), then the wait blocks.
+    fn next_message(&self, start: Instant) -> Result<Message, RecvTimeoutError> {
+        while start.elapsed() < SPIN {
+            match self.receiver.try_recv() {
+                Ok(m) => return Ok(m),
+                Err(TryRecvError::Empty) => std::hint::spin_loop(),
+                Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
+            }
+        }
+        self.receiver.recv_timeout(Duration::from_millis(50))
+    }
 }
+
+const SPIN: Duration = Duration::from_micros(100);
 
 /// Buffers rendered output and hands it to the caller in chunks; fails once the caller has gone.
 struct ChunkWriter<'a> {
