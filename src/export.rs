@@ -80,12 +80,12 @@ pub fn export(
         // One graph comes grouped by subject from the store's index and streams in bounded memory;
         // merged graphs repeat subjects, and equal triples from different graphs must become one.
         if !merge {
-            drop(quads);
-            let triples = || {
-                let quads = store.raw().quads_for_pattern(None, None, None, graph);
-                quads.map(|q| Ok(Triple::from(q?)))
-            };
-            return stream_turtle(triples, prefixes, out, SPILL_BYTES);
+            return stream_turtle(
+                quads.map(|q| Ok(Triple::from(q?))),
+                prefixes,
+                out,
+                SPILL_BYTES,
+            );
         }
         let table = TermTable::build(quads.map(|q| Ok(Triple::from(q?))))?;
         return write_table(table, prefixes, out, SPILL_BYTES);
@@ -213,86 +213,48 @@ const SPILL_BYTES: usize = 2 << 20;
 /// graph, in bounded memory: each subject is rendered when its group ends and the groups are put
 /// in order on the way out ([`SortedGroups`]). Groups that involve blank nodes are held back and
 /// rendered together at the end, since whether a blank node is written inline depends on all its
-/// uses. `triples` makes the iterator on a thread of its own ([`read_groups`]). Returns the number
-/// of triples written.
+/// uses. Returns the number of triples written.
 ///
 /// Input where a subject comes back after another one (which a store's index never gives) still
 /// becomes valid, deterministic Turtle, the subject's blocks then written one after the other:
 /// remembering every subject to prevent that would cost more memory than the sorting itself.
-fn stream_turtle<I: Iterator<Item = Result<Triple>>>(
-    triples: impl FnOnce() -> I + Send,
+fn stream_turtle(
+    triples: impl Iterator<Item = Result<Triple>>,
     prefixes: &PrefixTable,
     out: &mut dyn Write,
     budget: usize,
 ) -> Result<u64> {
     write_groups(prefixes, out, budget, |render, sink| {
-        std::thread::scope(|scope| {
-            let (sender, receiver) = std::sync::mpsc::sync_channel(2);
-            scope.spawn(move || read_groups(triples(), &sender));
-            let mut held = Vec::new();
-            let mut n = 0;
-            // Leaving early drops the receiver, which stops the reader at its next batch.
-            for batch in receiver {
-                for group in batch? {
-                    let group: Vec<Triple> = group;
-                    if group[0].subject.is_blank_node()
-                        || group.iter().any(|t| t.object.is_blank_node())
-                    {
-                        held.extend(group);
-                    } else {
-                        let table = TermTable::build(group.into_iter().map(Ok))?;
-                        n += render_table(table, render, sink)?;
-                    }
+        let mut held = Vec::new();
+        let mut group: Vec<Triple> = Vec::new();
+        let mut triples = triples;
+        let mut n = 0;
+        loop {
+            let next = triples.next().transpose()?;
+            let group_ends = match (&next, group.first()) {
+                (Some(t), Some(first)) => t.subject != first.subject,
+                (None, Some(_)) => true,
+                _ => false,
+            };
+            if group_ends {
+                let subject = &group[0].subject;
+                if subject.is_blank_node() || group.iter().any(|t| t.object.is_blank_node()) {
+                    held.append(&mut group);
+                } else {
+                    let table = TermTable::build(group.drain(..).map(Ok))?;
+                    n += render_table(table, render, sink)?;
                 }
             }
-            if !held.is_empty() {
-                n += render_table(TermTable::build(held.into_iter().map(Ok))?, render, sink)?;
-            }
-            Ok(n)
-        })
-    })
-}
-
-/// Subjects' groups handed over at a time: enough to make the channel cheap, few enough to keep
-/// the batches in flight well under the sort budget.
-const GROUP_BATCH: usize = 256;
-
-/// Reads the triples and sends them grouped by subject, in batches. Decoding the store's terms is
-/// most of an export's time, so it runs beside the rendering and sorting instead of before them.
-fn read_groups(
-    triples: impl Iterator<Item = Result<Triple>>,
-    sender: &std::sync::mpsc::SyncSender<Result<Vec<Vec<Triple>>>>,
-) {
-    let mut batch = Vec::with_capacity(GROUP_BATCH);
-    let mut group: Vec<Triple> = Vec::new();
-    for t in triples {
-        let t = match t {
-            Ok(t) => t,
-            Err(e) => {
-                let _ = sender.send(Err(e));
-                return;
-            }
-        };
-        if group
-            .first()
-            .is_some_and(|first| first.subject != t.subject)
-        {
-            batch.push(std::mem::take(&mut group));
-            if batch.len() >= GROUP_BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(GROUP_BATCH));
-                if sender.send(Ok(full)).is_err() {
-                    return;
-                }
+            match next {
+                Some(t) => group.push(t),
+                None => break,
             }
         }
-        group.push(t);
-    }
-    if !group.is_empty() {
-        batch.push(group);
-    }
-    if !batch.is_empty() {
-        let _ = sender.send(Ok(batch));
-    }
+        if !held.is_empty() {
+            n += render_table(TermTable::build(held.into_iter().map(Ok))?, render, sink)?;
+        }
+        Ok(n)
+    })
 }
 
 /// Pretty Turtle from a table holding all the triples, in any order; returns the distinct triples.
@@ -903,8 +865,13 @@ mod tests {
 
     fn stream(triples: &[Triple], budget: usize) -> (u64, String) {
         let mut out = Vec::new();
-        let all = || triples.iter().cloned().map(Ok);
-        let n = stream_turtle(all, &prefixes(), &mut out, budget).unwrap();
+        let n = stream_turtle(
+            triples.iter().cloned().map(Ok),
+            &prefixes(),
+            &mut out,
+            budget,
+        )
+        .unwrap();
         (n, String::from_utf8(out).unwrap())
     }
 
