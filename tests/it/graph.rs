@@ -1,7 +1,7 @@
 //! Traversals: paths by label in any language, via/avoid, k-shortest, ambiguity, write-back,
 //! and the DOT and GraphML outputs read by Graphviz and networkx.
 
-use crate::util::{have, python, run_python, TestDir};
+use crate::util::{have, python, run_python, succeed, TestDir};
 use predicates::prelude::*;
 use std::process::Command;
 
@@ -180,17 +180,12 @@ fn graphviz_renders_our_dot() {
         t.run(&["neighbors", "Beta", "--depth", "2", "--format", "dot"]),
     );
     let png = t.path().join("n.png");
-    let out = Command::new("dot")
-        .arg("-Tpng")
-        .arg(&dot)
-        .arg("-o")
-        .arg(&png)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        Command::new("dot")
+            .arg("-Tpng")
+            .arg(&dot)
+            .arg("-o")
+            .arg(&png),
     );
     assert!(std::fs::metadata(&png).unwrap().len() > 1000);
     let text = std::fs::read_to_string(&dot).unwrap();

@@ -1,6 +1,6 @@
 //! Our Turtle must read back the same in independent parsers: rdflib (Python), serd and raptor (C).
 
-use crate::util::{have, python, run_python, TestDir, SMALL_TTL};
+use crate::util::{have, python, run_python, succeed, TestDir, SMALL_TTL};
 use std::process::Command;
 
 /// A store with the seeded graph plus blank-node-heavy data, exported as Turtle and N-Triples.
@@ -72,15 +72,10 @@ fn serd_reads_our_turtle() {
         return;
     }
     let (_t, ttl, _nt, triples) = exports();
-    let out = Command::new("serdi")
-        .args(["-i", "turtle", "-o", "ntriples"])
-        .arg(&ttl)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeed(
+        Command::new("serdi")
+            .args(["-i", "turtle", "-o", "ntriples"])
+            .arg(&ttl),
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).lines().count(),
@@ -94,15 +89,10 @@ fn raptor_reads_our_turtle() {
         return;
     }
     let (_t, ttl, _nt, triples) = exports();
-    let out = Command::new("rapper")
-        .args(["-i", "turtle", "-c"])
-        .arg(&ttl)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeed(
+        Command::new("rapper")
+            .args(["-i", "turtle", "-c"])
+            .arg(&ttl),
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

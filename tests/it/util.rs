@@ -102,18 +102,26 @@ pub fn python() -> Option<PathBuf> {
 /// Runs a Python script with the test venv's interpreter; fails the test with Python's stderr if the
 /// script fails, and returns its trimmed standard output.
 pub fn run_python(py: &Path, script: &str, args: &[&std::ffi::OsStr]) -> String {
-    let out = std::process::Command::new(py)
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeed(
+        std::process::Command::new(py)
+            .arg("-c")
+            .arg(script)
+            .args(args),
     );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Runs an external tool (Python, serd, raptor, Graphviz); fails the test with the tool's stderr
+/// if it fails, and returns its output.
+pub fn succeed(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd.get_program(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// Whether an external tool is on PATH; in CI its absence is a failure, not a skip.
