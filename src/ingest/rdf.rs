@@ -1,12 +1,18 @@
 //! Reading RDF inputs: files or stdin, gzip, format, base IRI, target graph, progress, learned prefixes.
 
 use super::{Input, LoadOptions};
+use crate::error::Location;
 use crate::error::{rdf_parse_error, Error, Result};
 use crate::format::InputFormat;
-use oxigraph::io::RdfParser;
+use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
 use oxigraph::model::Quad;
+use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+use std::cell::{Cell, RefCell};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -108,10 +114,24 @@ pub(crate) fn parse(
         parser = parser.with_default_graph(graph.clone());
     }
     counter.reading.store(0, Ordering::Relaxed);
-    let reader = open(input, counter.reading.clone())?;
+    let broke = GzipBreak::default();
+    let reader = open(input, counter.reading.clone(), &broke)?;
+    // RDF/XML passes through the well-formedness check, which also locates Oxigraph's own errors.
+    let xml =
+        (rdf_format == RdfFormat::RdfXml).then(|| Rc::new(RefCell::new(XmlReport::default())));
+    let reader: Box<dyn Read> = match &xml {
+        Some(report) => Box::new(XmlChecked::new(reader, &name, report.clone())),
+        None => Box::new(reader),
+    };
     let mut quads = parser.for_reader(reader);
     for quad in quads.by_ref() {
-        let quad = quad.map_err(|e| rdf_parse_error(e, &name))?;
+        let quad = quad.map_err(|e| {
+            let error = match &xml {
+                Some(report) => report.borrow_mut().locate(e, &name),
+                None => rdf_parse_error(e, &name),
+            };
+            broke.place(error)
+        })?;
         sink(quad)?;
         counter.tick();
     }
@@ -129,18 +149,55 @@ pub(crate) fn parse(
 pub(crate) fn read_to_string(input: &Input) -> Result<String> {
     let mut bytes = Vec::new();
     let name = input.display_name();
-    open(input, Arc::new(AtomicU64::new(0)))?
+    let broke = GzipBreak::default();
+    open(input, Arc::new(AtomicU64::new(0)), &broke)?
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(&name, e))?;
-    String::from_utf8(bytes).map_err(|e| Error::Syntax {
-        location: crate::error::Location {
-            source: name,
-            line: 0,
-            column: 0,
-        },
-        message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-        snippet: None,
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                broke.place(Error::Syntax {
+                    location: Location {
+                        source: name.clone(),
+                        line: 0,
+                        column: 0,
+                    },
+                    message: e.to_string(),
+                    snippet: None,
+                })
+            } else {
+                Error::io(&name, e)
+            }
+        })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let mut at = Cursor::START;
+        at.advance(valid);
+        Error::Syntax {
+            location: Location {
+                source: name,
+                line: at.line,
+                column: at.column,
+            },
+            message: "not valid UTF-8".to_owned(),
+            snippet: None,
+        }
     })
+}
+
+/// Where the decompressed text of a gzip input broke off, to locate the error of a corrupt stream.
+#[derive(Default)]
+struct GzipBreak(Rc<Cell<Option<Cursor>>>);
+
+impl GzipBreak {
+    /// Gives an error that has no position the place where the gzip stream broke, if it did.
+    fn place(&self, mut error: Error) -> Error {
+        if let (Some(at), Error::Syntax { location, .. }) = (self.0.get(), &mut error) {
+            if location.line == 0 {
+                location.line = at.line;
+                location.column = at.column;
+            }
+        }
+        error
+    }
 }
 
 /// An explicit base wins; otherwise a file's own `file:` IRI, so relative IRIs resolve as other tools resolve them.
@@ -164,7 +221,7 @@ fn base_iri(input: &Input, options: &LoadOptions) -> Option<String> {
     Some(iri)
 }
 
-fn open(input: &Input, counter: Arc<AtomicU64>) -> Result<Box<dyn Read>> {
+fn open(input: &Input, counter: Arc<AtomicU64>, broke: &GzipBreak) -> Result<Box<dyn BufRead>> {
     let (raw, gz): (Box<dyn Read>, bool) = match &input.path {
         None => (Box::new(std::io::stdin().lock()), false),
         Some(path) => {
@@ -193,6 +250,8 @@ fn open(input: &Input, counter: Arc<AtomicU64>) -> Result<Box<dyn Read>> {
                     1 << 16,
                     counted,
                 )),
+                at: Cursor::START,
+                broke: broke.0.clone(),
             },
         ))
     } else {
@@ -214,18 +273,27 @@ impl Read for CountingReader {
     }
 }
 
-/// Reports a corrupt gzip stream as bad data rather than as an I/O failure.
+/// Reports a corrupt gzip stream as bad data rather than as an I/O failure, and where in the
+/// decompressed text it broke off (a truncated `.gz` ends its text there).
 struct GzipReader<R: Read> {
     inner: flate2::read::MultiGzDecoder<R>,
+    /// The end of the text decompressed so far.
+    at: Cursor,
+    broke: Rc<Cell<Option<Cursor>>>,
 }
 
 impl<R: Read> Read for GzipReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.inner.read(buf).map_err(|e| {
+        let result = self.inner.read(buf);
+        if let Ok(n) = result {
+            self.at.advance(&buf[..n]);
+        }
+        result.map_err(|e| {
             if e.kind() == std::io::ErrorKind::InvalidInput
                 || e.kind() == std::io::ErrorKind::InvalidData
                 || e.kind() == std::io::ErrorKind::UnexpectedEof
             {
+                self.broke.set(Some(self.at));
                 std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
                     format!("corrupt gzip stream: {e}"),
@@ -234,5 +302,387 @@ impl<R: Read> Read for GzipReader<R> {
                 e
             }
         })
+    }
+}
+
+/// RDF/XML checked for well-formedness as its bytes pass to Oxigraph's parser.
+///
+/// oxrdfxml accepts a document whose elements are still open at the end of the input, so a truncated
+/// file loaded its first triples without a word; and none of its errors has a position. `XmlChecked`
+/// stands between the input and Oxigraph: it reads the input one XML event at a time with quick-xml
+/// (the reader oxrdfxml itself uses), hands Oxigraph the bytes of that event and no more, and stops the
+/// parse with a located error at the first thing that is not well-formed: the input ending inside an
+/// element, tag, comment, CDATA section or declaration, no root element, a mismatched or unmatched end
+/// tag, an unknown namespace prefix, a malformed or repeated attribute, invalid UTF-8, text or a second
+/// element outside the root. Memory stays at one event (a tag or a text node) whatever the input's size,
+/// and standard input and gzip pass through like any file.
+///
+/// Because Oxigraph is never more than one event behind the checker, the last event the checker read is
+/// the one Oxigraph was reading when it reports an error of its own (an invalid IRI, an unknown entity,
+/// an element RDF/XML does not allow): those errors get that event's position.
+struct XmlChecked<R: BufRead> {
+    xml: NsReader<Recorder<R>>,
+    /// quick-xml's buffer for one event.
+    event: Vec<u8>,
+    /// How much of `Recorder::record` Oxigraph has been given.
+    delivered: usize,
+    /// A UTF-8 byte order mark, handed to Oxigraph before anything else (quick-xml does not count it).
+    bom: &'static [u8],
+    started: bool,
+    finished: bool,
+    /// Where the last event ended, in quick-xml's byte offsets.
+    at: Cursor,
+    /// The open elements, innermost last, with where each was opened.
+    open: Vec<(String, Cursor)>,
+    seen_root: bool,
+    source: String,
+    report: Rc<RefCell<XmlReport>>,
+}
+
+/// What the check tells the parse loop: its error, and where the event Oxigraph is reading starts.
+#[derive(Default)]
+struct XmlReport {
+    error: Option<Error>,
+    last_event: Option<Cursor>,
+}
+
+impl XmlReport {
+    /// The error to show for an error of Oxigraph's: the check's own when it stopped the parse, else
+    /// Oxigraph's, placed at the event it was reading when it has no position itself.
+    fn locate(&mut self, error: RdfParseError, source: &str) -> Error {
+        if let Some(e) = self.error.take() {
+            return e;
+        }
+        let unplaced = matches!(&error, RdfParseError::Syntax(e) if e.location().is_none());
+        let mut error = rdf_parse_error(error, source);
+        if let (true, Some(at), Error::Syntax { location, .. }) =
+            (unplaced, self.last_event, &mut error)
+        {
+            location.line = at.line;
+            location.column = at.column;
+        }
+        error
+    }
+}
+
+/// A byte offset with its 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    offset: u64,
+    line: u64,
+    column: u64,
+}
+
+impl Cursor {
+    const START: Cursor = Cursor {
+        offset: 0,
+        line: 1,
+        column: 1,
+    };
+
+    fn advance(&mut self, bytes: &[u8]) {
+        // Continuation bytes of a UTF-8 sequence belong to the character already counted.
+        let chars = |b: &[u8]| b.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64;
+        self.offset += bytes.len() as u64;
+        match bytes.iter().rposition(|&b| b == b'\n') {
+            Some(last) => {
+                self.line += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+                self.column = 1 + chars(&bytes[last + 1..]);
+            }
+            None => self.column += chars(bytes),
+        }
+    }
+}
+
+/// The buffered input under quick-xml, keeping a copy of what quick-xml consumed until Oxigraph has it.
+struct Recorder<R> {
+    inner: R,
+    record: Vec<u8>,
+    /// quick-xml's offset of `record[0]`.
+    start: u64,
+}
+
+impl<R: BufRead> Read for Recorder<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(out.len());
+            out[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Recorder<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if amt > 0 {
+            // The bytes are still in the inner buffer: `fill_buf` returns them without reading.
+            if let Ok(available) = self.inner.fill_buf() {
+                self.record
+                    .extend_from_slice(&available[..amt.min(available.len())]);
+            }
+            self.inner.consume(amt);
+        }
+    }
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl<R: BufRead> XmlChecked<R> {
+    fn new(inner: R, source: &str, report: Rc<RefCell<XmlReport>>) -> Self {
+        // Oxigraph reads with the same settings except `expand_empty_elements`, which changes no check.
+        let xml = NsReader::from_reader(Recorder {
+            inner,
+            record: Vec::new(),
+            start: 0,
+        });
+        Self {
+            xml,
+            event: Vec::new(),
+            delivered: 0,
+            bom: &[],
+            started: false,
+            finished: false,
+            at: Cursor::START,
+            open: Vec::new(),
+            seen_root: false,
+            source: source.to_owned(),
+            report,
+        }
+    }
+
+    /// The position of a quick-xml offset at or after the end of the last event.
+    fn cursor(&self, offset: u64) -> Cursor {
+        let recorder = self.xml.get_ref();
+        let from = usize::try_from(self.at.offset - recorder.start).unwrap_or(usize::MAX);
+        let to = usize::try_from(offset.saturating_sub(recorder.start)).unwrap_or(usize::MAX);
+        let mut cursor = self.at;
+        if let Some(bytes) = recorder.record.get(from..to.min(recorder.record.len())) {
+            cursor.advance(bytes);
+        }
+        cursor
+    }
+
+    /// For an input that ends too soon: the innermost element left open, and what that means.
+    fn incomplete(&self) -> String {
+        match self.open.last() {
+            Some((name, opened)) => format!(
+                ", in <{name}> opened at {}:{}: the document is incomplete",
+                opened.line, opened.column
+            ),
+            None => ": the document is incomplete".to_owned(),
+        }
+    }
+
+    /// Stops the parse: the located error goes to the report, Oxigraph gets an I/O error.
+    fn fail(&mut self, at: Cursor, message: String) -> std::io::Error {
+        self.finished = true;
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, message.clone());
+        self.report.borrow_mut().error = Some(Error::Syntax {
+            location: Location {
+                source: self.source.clone(),
+                line: at.line,
+                column: at.column,
+            },
+            message,
+            snippet: None,
+        });
+        io
+    }
+
+    /// Reads the next event and checks it; its bytes are then in the record for Oxigraph.
+    fn step(&mut self) -> std::io::Result<()> {
+        if !self.started {
+            self.started = true;
+            let inner = &mut self.xml.get_mut().inner;
+            if inner.fill_buf()?.starts_with(UTF8_BOM) {
+                inner.consume(UTF8_BOM.len());
+                self.bom = UTF8_BOM;
+            }
+        }
+        // Everything was delivered; keep only the bytes from the end of the last event on.
+        let recorder = self.xml.get_mut();
+        let keep_from = usize::try_from(self.at.offset - recorder.start)
+            .unwrap_or(0)
+            .min(recorder.record.len());
+        recorder.record.drain(..keep_from);
+        recorder.start += keep_from as u64;
+        self.delivered -= keep_from;
+
+        let start = self.at;
+        let mut buf = std::mem::take(&mut self.event);
+        buf.clear();
+        let checked = self.check_event(start, &mut buf);
+        self.event = buf;
+        checked?;
+        if !self.finished {
+            self.at = self.cursor(self.xml.buffer_position());
+        }
+        self.report.borrow_mut().last_event = Some(start);
+        Ok(())
+    }
+
+    fn check_event(&mut self, start: Cursor, buf: &mut Vec<u8>) -> std::io::Result<()> {
+        let event = match self.xml.read_resolved_event_into(buf) {
+            Ok((_, event @ Event::Eof)) => event,
+            Ok((ResolveResult::Unknown(prefix), Event::Start(e) | Event::Empty(e))) => {
+                let message = format!(
+                    "unknown namespace prefix '{}' in <{}>",
+                    String::from_utf8_lossy(&prefix),
+                    String::from_utf8_lossy(e.name().as_ref())
+                );
+                return Err(self.fail(start, message));
+            }
+            Ok((_, event)) => event,
+            Err(quick_xml::Error::Io(e)) => {
+                // A failing input (a corrupt gzip stream, a read error) is reported as before.
+                self.finished = true;
+                return Err(std::sync::Arc::try_unwrap(e)
+                    .unwrap_or_else(|e| std::io::Error::new(e.kind(), e.to_string())));
+            }
+            Err(e) => {
+                let at = self.cursor(self.xml.error_position().max(start.offset));
+                let message = match e {
+                    quick_xml::Error::Syntax(e) => {
+                        use quick_xml::errors::SyntaxError;
+                        let inside = match e {
+                            SyntaxError::InvalidBangMarkup => "after `<!`",
+                            SyntaxError::UnclosedPIOrXmlDecl => {
+                                "inside a processing instruction or XML declaration"
+                            }
+                            SyntaxError::UnclosedComment => "inside a comment",
+                            SyntaxError::UnclosedDoctype => "inside the DOCTYPE declaration",
+                            SyntaxError::UnclosedCData => "inside a CDATA section",
+                            SyntaxError::UnclosedTag => "inside a tag",
+                        };
+                        format!("unexpected end of input {inside}{}", self.incomplete())
+                    }
+                    quick_xml::Error::IllFormed(e) => format!("not well-formed XML: {e}"),
+                    e => format!("not well-formed XML: {e}"),
+                };
+                return Err(self.fail(at, message));
+            }
+        };
+        // The bytes of one event end at `<` or `>`, so they hold whole characters unless the input was cut.
+        let recorder = self.xml.get_ref();
+        let from = usize::try_from(start.offset - recorder.start).unwrap_or(0);
+        if let Err(e) = std::str::from_utf8(&recorder.record[from.min(recorder.record.len())..]) {
+            let at = self.cursor(start.offset + e.valid_up_to() as u64);
+            return Err(self.fail(at, "not valid UTF-8".to_owned()));
+        }
+        let is_start = matches!(event, Event::Start(_));
+        match event {
+            Event::Start(e) | Event::Empty(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                if self.open.is_empty() && self.seen_root {
+                    return Err(self.fail(
+                        start,
+                        format!("not well-formed XML: a second root element <{name}>"),
+                    ));
+                }
+                for attribute in e.attributes() {
+                    match attribute {
+                        Err(error) => {
+                            use quick_xml::events::attributes::AttrError;
+                            let (p, what) = match error {
+                                AttrError::ExpectedEq(p) => (p, "an attribute without `=`"),
+                                AttrError::ExpectedValue(p) => (p, "an attribute without a value"),
+                                AttrError::UnquotedValue(p) => (p, "an unquoted attribute value"),
+                                AttrError::ExpectedQuote(p, _) => {
+                                    (p, "an attribute value without its closing quote")
+                                }
+                                AttrError::Duplicated(p, _) => (p, "a repeated attribute"),
+                            };
+                            // Positions count from the byte after `<`.
+                            let at = self.cursor(start.offset + 1 + p as u64);
+                            return Err(
+                                self.fail(at, format!("not well-formed XML: {what} in <{name}>"))
+                            );
+                        }
+                        Ok(a) => {
+                            if let (ResolveResult::Unknown(prefix), _) =
+                                self.xml.resolve_attribute(a.key)
+                            {
+                                let message = format!(
+                                    "unknown namespace prefix '{}' in attribute {} of <{name}>",
+                                    String::from_utf8_lossy(&prefix),
+                                    String::from_utf8_lossy(a.key.as_ref())
+                                );
+                                return Err(self.fail(start, message));
+                            }
+                        }
+                    }
+                }
+                self.seen_root = true;
+                if is_start {
+                    self.open.push((name, start));
+                }
+            }
+            Event::End(_) => {
+                // quick-xml has checked that the name matches.
+                self.open.pop();
+            }
+            Event::Text(t)
+                if self.open.is_empty()
+                    && !t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) =>
+            {
+                let where_ = if self.seen_root { "after" } else { "before" };
+                return Err(self.fail(
+                    start,
+                    format!("not well-formed XML: text {where_} the root element"),
+                ));
+            }
+            Event::CData(_) if self.open.is_empty() => {
+                return Err(self.fail(
+                    start,
+                    "not well-formed XML: CDATA outside the root element".to_owned(),
+                ));
+            }
+            Event::Eof => {
+                let end = self.cursor(self.xml.buffer_position());
+                if !self.open.is_empty() {
+                    let message = format!("unexpected end of input{}", self.incomplete());
+                    return Err(self.fail(end, message));
+                }
+                if !self.seen_root {
+                    return Err(
+                        self.fail(end, "unexpected end of input: no root element".to_owned())
+                    );
+                }
+                self.finished = true;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Read for XmlChecked<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if !self.bom.is_empty() {
+                let n = self.bom.len().min(out.len());
+                out[..n].copy_from_slice(&self.bom[..n]);
+                self.bom = &self.bom[n..];
+                return Ok(n);
+            }
+            let record = &self.xml.get_ref().record;
+            if self.delivered < record.len() {
+                let n = (record.len() - self.delivered).min(out.len());
+                out[..n].copy_from_slice(&record[self.delivered..self.delivered + n]);
+                self.delivered += n;
+                return Ok(n);
+            }
+            if self.finished {
+                return Ok(0);
+            }
+            self.step()?;
+        }
     }
 }

@@ -25,5 +25,7 @@ mod graph;
 mod interop;
 /// The REPL through a pseudo-terminal and as a script.
 mod repl;
+/// Truncated input of every format: a located error and an unchanged store, or a complete document.
+mod truncation;
 /// W3C conformance: the rdf-tests RDF and SPARQL suites run through the binary.
 mod w3c;
