@@ -20,6 +20,7 @@ pub mod graph;
 pub mod ingest;
 pub mod prefixes;
 pub mod query;
+pub mod reason;
 pub mod resolve;
 pub mod seed;
 pub mod store;
