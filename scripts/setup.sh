@@ -3,7 +3,7 @@
 # toolchain, gcc and Python. Safe to run again: it only installs what is missing.
 #   scripts/setup.sh          build needs (libclang for RocksDB's bindings)
 #   scripts/setup.sh --test   also the independent readers the tests use (serdi, rapper, Graphviz)
-#                             and a Python venv with rdflib and networkx
+#                             and a Python venv with rdflib, networkx and owlrl
 set -euo pipefail
 
 want_test=0
@@ -46,9 +46,10 @@ if [ $want_test = 1 ]; then
     apt_install "${missing[@]}"
   fi
   venv="${KG_VENV:-$HOME/.cache/kg-venv}"
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import rdflib, networkx' 2>/dev/null; then
-    echo "setup: creating Python venv $venv with rdflib and networkx" >&2
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import rdflib, networkx, owlrl' 2>/dev/null; then
+    echo "setup: creating Python venv $venv with rdflib, networkx and owlrl" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check 'rdflib>=7,<8' 'networkx>=3'
+    # owlrl: an independent RDFS closure the reasoner's is compared with.
+    "$venv/bin/pip" install -q --disable-pip-version-check 'rdflib>=7,<8' 'networkx>=3' 'owlrl>=7,<8'
   fi
 fi

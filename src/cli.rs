@@ -17,6 +17,10 @@ pub struct Cli {
     #[arg(long, env = "KG_STORE", global = true, value_hint = ValueHint::DirPath)]
     pub store: Option<PathBuf>,
 
+    /// Leave out the entailments of `kg infer`: queries, updates and traversals see the asserted triples only
+    #[arg(long, global = true)]
+    pub no_inference: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -52,6 +56,10 @@ pub enum Command {
     Rank(cmd::graph::RankArgs),
     /// Weakly connected components with sizes and a sample member
     Components(cmd::graph::ComponentsArgs),
+    /// Compute the RDFS or OWL 2 RL entailments into their own graph; queries then see them
+    Infer(cmd::infer::Args),
+    /// Explain how a triple follows: rules and premises down to asserted triples and their evidence
+    Why(cmd::infer::WhyArgs),
     /// Open the interactive SPARQL session (the default when no command is given)
     Repl(cmd::repl_args::Args),
 }
@@ -59,6 +67,7 @@ pub enum Command {
 /// Runs the parsed command line; returns the exit code for success paths that are not 0.
 pub fn run(cli: Cli) -> kg::Result<u8> {
     let mut ctx = Ctx::new(cli.store);
+    ctx.inference = !cli.no_inference;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut err = std::io::stderr();
@@ -81,6 +90,8 @@ pub fn run(cli: Cli) -> kg::Result<u8> {
         Some(Command::Neighbors(args)) => cmd::graph::neighbors(&mut ctx, args, &mut io),
         Some(Command::Rank(args)) => cmd::graph::rank(&mut ctx, args, &mut io),
         Some(Command::Components(args)) => cmd::graph::components(&mut ctx, args, &mut io),
+        Some(Command::Infer(args)) => cmd::infer::run(&mut ctx, args, &mut io),
+        Some(Command::Why(args)) => cmd::infer::why(&mut ctx, args, &mut io),
         Some(Command::Repl(args)) => crate::repl::run(ctx, args),
         None => crate::repl::run(ctx, cmd::repl_args::Args::default()),
     }

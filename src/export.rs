@@ -21,6 +21,8 @@ use std::io::Write;
 pub enum GraphSelection {
     /// Every graph. Triple formats and JSON-LD merge them; TriG and N-Quads keep their names.
     All,
+    /// Every graph but the entailments of `kg infer` (`--no-inference`).
+    Asserted,
     Default,
     Named(NamedNode),
 }
@@ -37,7 +39,7 @@ pub fn export(
 ) -> Result<u64> {
     let prefixes = store.prefixes();
     let graph = match selection {
-        GraphSelection::All => None,
+        GraphSelection::All | GraphSelection::Asserted => None,
         GraphSelection::Default => Some(GraphNameRef::DefaultGraph),
         GraphSelection::Named(n) => {
             if !store.raw().contains_named_graph(n)? {
@@ -55,7 +57,15 @@ pub fn export(
     let keep_graphs = format.supports_datasets() && !matches!(format, RdfFormat::JsonLd { .. });
     // Merging graphs can repeat a triple; only then is a set needed.
     let merge = !keep_graphs && graph.is_none() && !store.named_graphs()?.is_empty();
-    let quads = store.raw().quads_for_pattern(None, None, None, graph);
+    let inferred = NamedNode::new_unchecked(crate::store::INFERRED_GRAPH);
+    let asserted_only = *selection == GraphSelection::Asserted;
+    let quads = store
+        .raw()
+        .quads_for_pattern(None, None, None, graph)
+        .filter(move |q| {
+            !asserted_only
+                || !matches!(q, Ok(Quad { graph_name: oxigraph::model::GraphName::NamedNode(g), .. }) if *g == inferred)
+        });
     if matches!(format, RdfFormat::NQuads | RdfFormat::NTriples) {
         let mut writer = RdfSerializer::from_format(format).for_writer(out);
         let mut seen = HashSet::new();

@@ -9,6 +9,7 @@
 //! - [`query`]: SPARQL queries and updates, cancellation, rendering in every format.
 //! - [`export`]: every RDF format, and the pretty, byte-stable Turtle.
 //! - [`graph`]: the petgraph projection and traversals.
+//! - [`infer`]: the entailments kept in the store, refreshed after writes and explained.
 //! - [`format`]: every format name in one place.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -17,6 +18,7 @@ pub mod error;
 pub mod export;
 pub mod format;
 pub mod graph;
+pub mod infer;
 pub mod ingest;
 pub mod prefixes;
 pub mod query;

@@ -38,6 +38,7 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         expected: "turtle, ntriples, nquads, trig, rdfxml, jsonld".to_owned(),
     })?;
     let selection = match args.graph.as_deref() {
+        None if !ctx.inference => GraphSelection::Asserted,
         None => GraphSelection::All,
         Some("default") => GraphSelection::Default,
         Some(iri) => GraphSelection::Named(NamedNode::new(iri).map_err(|e| {

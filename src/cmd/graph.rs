@@ -239,6 +239,7 @@ fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<A
         allow: iris(store, &args.allow)?,
         deny: iris(store, &args.deny)?,
         all_predicates: args.all_predicates,
+        no_inference: !ctx.inference,
     };
     if let Some((generation, cached_options, p)) = &ctx.projection {
         if *generation == ctx.generation && *cached_options == options {

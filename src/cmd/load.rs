@@ -26,6 +26,10 @@ pub struct Args {
     /// Parse and validate only; write nothing (the store is not even opened)
     #[arg(long)]
     pub dry_run: bool,
+    /// Bring the entailments up to date after the load (incrementally when it only added triples);
+    /// with none computed yet, compute them (OWL 2 RL)
+    #[arg(long, conflicts_with = "dry_run")]
+    pub infer: bool,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
@@ -53,6 +57,12 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         graph,
         base_iri: args.base.clone(),
         on_progress: Some(bar.callback()),
+        keep_quads: args.infer,
+    };
+    let before = if args.infer {
+        Some(kg::infer::status(ctx.store()?)?)
+    } else {
+        None
     };
     let result = if args.dry_run {
         kg::ingest::check(&inputs, &options)
@@ -65,6 +75,20 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         ctx.changed();
     }
     summary(&report, args.dry_run, io)?;
+    match before {
+        Some(kg::infer::Status::None) => {
+            let options = kg::infer::InferOptions {
+                profile: kg::reason::Profile::OwlRl,
+                ontology: Vec::new(),
+            };
+            let report = kg::infer::infer(ctx.store()?, &options)?;
+            super::infer::summary(ctx, &report, io)?;
+        }
+        Some(before) => {
+            super::infer::refresh_after_write(ctx, &before, report.added.as_deref(), io)?;
+        }
+        None => {}
+    }
     Ok(0)
 }
 

@@ -4,6 +4,7 @@
 pub mod evidence;
 pub mod export;
 pub mod graph;
+pub mod infer;
 pub mod load;
 pub mod prefixes;
 pub mod query;
@@ -32,6 +33,8 @@ pub struct Ctx {
     pub timeout: Option<Duration>,
     /// Whether to print timings to stderr.
     pub timing: bool,
+    /// Whether queries see the entailments of `kg infer` (`--no-inference`, `.inference off`).
+    pub inference: bool,
     /// Bumped whenever the store changes, so caches (completion, graph projections) know to refresh.
     pub generation: u64,
     /// The last graph projection, kept while the store and the options stay the same.
@@ -49,6 +52,7 @@ impl Ctx {
             store: None,
             timeout: None,
             timing: true,
+            inference: true,
             generation: 0,
             projection: None,
         }
@@ -70,7 +74,14 @@ impl Ctx {
             };
             let mut store = KgStore::open(&dir)?;
             if is_default && store.was_created() {
+                // The built-in graph is small, and a question about organisations should find
+                // the corporations too: the default store starts with its OWL 2 RL entailments.
                 kg::ingest::seed(&mut store)?;
+                let options = kg::infer::InferOptions {
+                    profile: kg::reason::Profile::OwlRl,
+                    ontology: Vec::new(),
+                };
+                kg::infer::infer(&store, &options)?;
             }
             self.store = Some(store);
         }
@@ -148,8 +159,10 @@ pub fn optimize(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
 
 /// Loads the built-in ontology and fact sheets.
 pub fn seed(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
+    let before = kg::infer::status(ctx.store()?)?;
     let report = kg::ingest::seed(ctx.store()?)?;
     ctx.changed();
+    infer::refresh_after_write(ctx, &before, None, io)?;
     writeln!(
         io.err,
         "seeded {} quads from {} files in {:.2} s",

@@ -49,9 +49,19 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         timeout: timeout.or(ctx.timeout),
         cancel: None,
         default_graph_only: args.default_graph_only,
+        no_inference: !ctx.inference,
         source: Some(source),
     };
     statement(ctx, &text, format, options, io)?;
+    if ctx.inference {
+        if let kg::infer::Status::Stale(_) = kg::infer::status(ctx.store()?)? {
+            writeln!(
+                io.err,
+                "warning: the entailments are stale: the store changed since `kg infer` (run it again, or --no-inference)"
+            )
+            .map_err(super::io_err)?;
+        }
+    }
     Ok(0)
 }
 

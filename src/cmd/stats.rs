@@ -5,8 +5,9 @@ use kg::query::render::Table;
 use kg::Result;
 
 pub fn run(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
+    let stats = ctx.store()?.stats()?;
+    let status = super::infer::status_line(ctx)?;
     let store = ctx.store()?;
-    let stats = store.stats()?;
     let prefixes = store.prefixes();
     let short = |t: &str| {
         t.strip_prefix('<')
@@ -15,6 +16,7 @@ pub fn run(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
             .unwrap_or_else(|| t.to_owned())
     };
     writeln!(io.out, "{} quads", stats.total).map_err(io_err)?;
+    writeln!(io.out, "{status}").map_err(io_err)?;
     let mut graphs = Table::new(vec!["graph".into(), "quads".into()]);
     for (g, n) in &stats.graphs {
         graphs.push(vec![short(g), n.to_string()]);

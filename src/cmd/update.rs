@@ -30,6 +30,7 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         timeout: ctx.timeout,
         cancel: None,
         default_graph_only: args.default_graph_only,
+        no_inference: !ctx.inference,
         source: Some(source),
     };
     statement(ctx, &text, options, io)?;
@@ -45,9 +46,11 @@ pub fn statement(
 ) -> Result<()> {
     let running = Running::start();
     options.cancel = Some(running.token());
+    let before = kg::infer::status(ctx.store()?)?;
     let elapsed = kg::query::update(ctx.store()?, text, &options)?;
     drop(running);
     ctx.changed();
+    super::infer::refresh_after_write(ctx, &before, None, io)?;
     if ctx.timing {
         writeln!(
             io.err,

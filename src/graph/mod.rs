@@ -84,5 +84,6 @@ fn replace_graph(store: &KgStore, graph: &NamedNode, quads: &[Quad]) -> Result<u
     txn.clear_graph(graph.as_ref())?;
     txn.extend(quads.iter());
     txn.commit()?;
+    store.record_write()?;
     Ok(quads.len())
 }

@@ -29,6 +29,8 @@ pub struct ProjectionOptions {
     pub deny: Vec<NamedNode>,
     /// Keep `rdf:type`, RDFS/OWL schema, provenance and evidence triples too.
     pub all_predicates: bool,
+    /// Leave out the entailments of `kg infer`.
+    pub no_inference: bool,
 }
 
 /// The store's resources as nodes and the triples between them as edges labelled with their predicate.
@@ -46,6 +48,7 @@ pub struct Projection {
 impl Projection {
     pub fn build(store: &KgStore, options: &ProjectionOptions) -> Result<Self> {
         let ontology = crate::seed::ONTOLOGY_GRAPH;
+        let inferred = crate::store::INFERRED_GRAPH;
         let graphs: Vec<Option<NamedNode>> = if options.graphs.is_empty() {
             vec![None]
         } else {
@@ -88,12 +91,18 @@ impl Projection {
             .iter()
             .map(|p| {
                 let pattern = format!("?s {p} ?o");
-                match (graphs.as_slice(), options.all_predicates) {
-                    ([None], true) => format!("{{ {pattern} }}"),
-                    ([None], false) => format!(
-                        "{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} FILTER(?g != <{ontology}>) }} }}"
+                match (graphs.as_slice(), options.all_predicates, options.no_inference) {
+                    ([None], true, false) => {
+                        format!("{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} }}")
+                    }
+                    ([None], true, true) => format!(
+                        "{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} FILTER(?g != <{inferred}>) }} }}"
                     ),
-                    (named, _) => named
+                    ([None], false, no_inference) => format!(
+                        "{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} FILTER(?g != <{ontology}>{}) }} }}",
+                        if no_inference { format!(" && ?g != <{inferred}>") } else { String::new() }
+                    ),
+                    (named, _, _) => named
                         .iter()
                         .flatten()
                         .map(|g| format!("{{ GRAPH {g} {{ {pattern} }} }}"))

@@ -52,6 +52,8 @@ pub struct LoadOptions {
     pub base_iri: Option<String>,
     /// Called from time to time with the progress of the whole call.
     pub on_progress: Option<Arc<dyn Fn(Progress) + Send + Sync>>,
+    /// Keep the loaded quads in the report, so the entailments can be updated from them alone.
+    pub keep_quads: bool,
 }
 
 /// What a load did, for the one-line summary.
@@ -63,6 +65,9 @@ pub struct LoadReport {
     pub elapsed: Duration,
     /// Prefixes the store learned from `@prefix` lines of the inputs.
     pub learned_prefixes: Vec<(String, String)>,
+    /// With `keep_quads`, the quads of a load that only added to the store; `None` when a fact
+    /// sheet replaced its graph (a change that may also remove triples).
+    pub added: Option<Vec<Quad>>,
 }
 
 impl LoadReport {
@@ -90,6 +95,7 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
     let total_bytes = rdf::total_size(inputs);
     let mut counter = rdf::Counter::new(options.on_progress.clone(), total_bytes);
     let mut prefixes = Vec::new();
+    let mut kept: Option<Vec<Quad>> = (options.keep_quads && !has_sheet).then(Vec::new);
     if has_sheet {
         let vocabulary = ontology::Vocabulary::builtin();
         let mut txn = store.transaction()?;
@@ -112,6 +118,7 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
             }
         }
         txn.commit()?;
+        store.record_write()?;
     } else {
         let mut loader = store.bulk_loader();
         for (input, format) in inputs.iter().zip(&resolved) {
@@ -119,6 +126,9 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
             let mut failure = None;
             prefixes.extend(
                 rdf::parse(input, *format, options, &mut counter, |q| {
+                    if let Some(kept) = &mut kept {
+                        kept.push(q.clone());
+                    }
                     batch.push(q);
                     if batch.len() >= BATCH {
                         if let Err(e) = loader.load_quads(std::mem::take(&mut batch)) {
@@ -133,6 +143,7 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
             loader.load_quads(batch)?;
         }
         loader.commit()?;
+        store.record_write()?;
     }
     let learned = learn_prefixes(store, prefixes)?;
     Ok(LoadReport {
@@ -140,6 +151,7 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
         files: inputs.len(),
         elapsed: start.elapsed(),
         learned_prefixes: learned,
+        added: kept,
     })
 }
 
@@ -162,6 +174,7 @@ pub fn check(inputs: &[Input], options: &LoadOptions) -> Result<LoadReport> {
         files: inputs.len(),
         elapsed: start.elapsed(),
         learned_prefixes: Vec::new(),
+        added: None,
     })
 }
 
@@ -184,12 +197,14 @@ pub fn seed(store: &mut KgStore) -> Result<LoadReport> {
         prefixes.extend(sheet.prefixes);
     }
     txn.commit()?;
+    store.record_write()?;
     let learned = learn_prefixes(store, prefixes)?;
     Ok(LoadReport {
         quads,
         files: crate::seed::SHEETS.len() + 1,
         elapsed: start.elapsed(),
         learned_prefixes: learned,
+        added: None,
     })
 }
 

@@ -32,6 +32,8 @@ pub struct QueryOptions {
     pub cancel: Option<CancellationToken>,
     /// Query the store's default graph alone instead of the union of all graphs.
     pub default_graph_only: bool,
+    /// Leave out the entailments of `kg infer` (they are in by default when they exist).
+    pub no_inference: bool,
     /// Name of the input in error messages (`<query>`, a file name).
     pub source: Option<String>,
 }
@@ -93,20 +95,11 @@ pub fn execute(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Ou
             .with_base_iri(base)
             .map_err(|e| Error::BadInput(format!("invalid base IRI <{base}>: {e}")))?;
     }
-    let mut prepared = evaluator
+    let prepared = evaluator
         .parse_query(text)
         .map_err(|e| sparql_syntax_error(&e, source, text))?;
-    // With no named graphs the union is the default graph itself, and Oxigraph's plain default graph
-    // is the faster path, so the union is only asked for when there is something to unite.
-    if !options.default_graph_only
-        && prepared.dataset().is_default_dataset()
-        && store.has_named_graphs()?
-    {
-        prepared.dataset_mut().set_default_graph_as_union();
-    }
-    let results = prepared
-        .on_store(store.raw())
-        .execute()
+    let results = store
+        .evaluate(prepared, !options.default_graph_only, !options.no_inference)?
         .map_err(|e| deadline.query_error(e))?;
     Ok(match results {
         QueryResults::Solutions(s) => Outcome::Solutions {
@@ -166,17 +159,16 @@ pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Dur
     let mut prepared = evaluator
         .parse_update(text)
         .map_err(|e| sparql_syntax_error(&e, source, text))?;
-    if !options.default_graph_only {
-        for dataset in prepared.using_datasets_mut() {
-            if dataset.is_default_dataset() {
-                dataset.set_default_graph_as_union();
-            }
-        }
-    }
+    store.prepare_update(
+        &mut prepared,
+        !options.default_graph_only,
+        !options.no_inference,
+    )?;
     prepared
         .on_store(store.raw())
         .execute()
         .map_err(|e| deadline.update_error(e))?;
+    store.record_write()?;
     Ok(start.elapsed())
 }
 

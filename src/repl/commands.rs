@@ -48,6 +48,12 @@ pub const COMMANDS: &[Command] = &[
         false,
     ),
     c(
+        ".inference",
+        "[on|off]",
+        "Whether queries see the entailments of `kg infer`; with no argument, say which",
+        false,
+    ),
+    c(
         ".timeout",
         "SECS|off",
         "Stop every query after SECS seconds",
@@ -93,6 +99,12 @@ pub const COMMANDS: &[Command] = &[
         false,
     ),
     c(".graphs", "", "Named graphs with their sizes", false),
+    c(
+        ".why",
+        "S P O",
+        "How a triple follows: rules and premises down to asserted triples and their evidence",
+        false,
+    ),
     c(
         ".queries",
         "",
@@ -179,6 +191,15 @@ impl Session {
                 Some("off") => self.ctx.timing = false,
                 _ => return Err(usage(".timing")),
             },
+            ".inference" => {
+                match arg(0) {
+                    Some("on") => self.ctx.inference = true,
+                    Some("off") => self.ctx.inference = false,
+                    None => {}
+                    _ => return Err(usage(".inference")),
+                }
+                writeln!(io.err, "{}", self.inference_status()).map_err(io_err)?;
+            }
             ".timeout" => match arg(0) {
                 Some("off" | "0") => self.ctx.timeout = None,
                 Some(s) => {
@@ -212,12 +233,15 @@ impl Session {
             }
             ".load" => {
                 let path = arg(0).ok_or_else(|| usage(".load"))?;
+                // In a session the entailments, once computed, are kept current after each load.
+                let infer = kg::infer::status(self.ctx.store()?)? != kg::infer::Status::None;
                 let args = cmd::load::Args {
                     files: vec![PathBuf::from(path)],
                     graph: arg(1).map(str::to_owned),
                     base: None,
                     format: None,
                     dry_run: false,
+                    infer,
                 };
                 cmd::load::run(&mut self.ctx, args, &mut io)?;
                 self.refresh_vocabulary();
@@ -251,6 +275,15 @@ impl Session {
             }
             ".stats" => {
                 cmd::stats::run(&mut self.ctx, &mut io)?;
+            }
+            ".why" => {
+                if rest.is_empty() {
+                    return Err(usage(".why"));
+                }
+                let args = cmd::infer::WhyArgs {
+                    triple: rest.join(" "),
+                };
+                cmd::infer::why(&mut self.ctx, args, &mut io)?;
             }
             ".graphs" => {
                 let store = self.ctx.store()?;

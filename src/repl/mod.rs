@@ -106,6 +106,7 @@ impl Session {
             env!("CARGO_PKG_VERSION"),
             self.store_name()
         );
+        let _ = writeln!(err, "{}", self.inference_status());
         let mut splitter = Splitter::default();
         loop {
             let prompt = if splitter.is_empty() { "kg> " } else { "...> " };
@@ -201,6 +202,7 @@ impl Session {
         let trimmed = strip_terminator(text);
         let options = QueryOptions {
             timeout: self.ctx.timeout,
+            no_inference: !self.ctx.inference,
             source: Some("<statement>".to_owned()),
             ..QueryOptions::default()
         };
@@ -224,6 +226,10 @@ impl Session {
 
     fn report(&self, e: &Error) {
         let _ = writeln!(std::io::stderr(), "error: {}", e.render());
+    }
+
+    fn inference_status(&mut self) -> String {
+        cmd::infer::status_line(&mut self.ctx).unwrap_or_else(|e| format!("inference: {e}"))
     }
 
     fn store_name(&mut self) -> String {

@@ -21,6 +21,8 @@ mod facts;
 mod fuzz_regressions;
 /// Traversals: paths, neighbourhoods, rankings, components and their outputs.
 mod graph;
+/// The union default graph as a set; RDFS and OWL 2 RL entailments, explanations, refreshes.
+mod inference;
 /// Independent readers (rdflib, serd, raptor) parse our Turtle.
 mod interop;
 /// The REPL through a pseudo-terminal and as a script.

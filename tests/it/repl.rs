@@ -254,3 +254,33 @@ fn has_sgr(text: &str) -> bool {
         rest[params..].starts_with('m')
     })
 }
+
+#[test]
+fn the_session_says_whether_inference_is_on_and_switches_it() {
+    let t = TestDir::new();
+    let onto = t.create(
+        "o.ttl",
+        "@prefix ex: <http://example.org/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\nex:Corporation rdfs:subClassOf ex:Organization .\nex:acme a ex:Corporation .\n",
+    );
+    t.kg().arg("load").arg(&onto).assert().success();
+    t.kg().arg("infer").assert().success();
+    let mut s = spawn(&t, true);
+    s.expect("inference: on").unwrap();
+    s.expect("kg> ").unwrap();
+    s.send_line("SELECT ?o WHERE { ?o a ex:Organization }")
+        .unwrap();
+    s.expect("ex:acme").unwrap();
+    s.expect("1 row in").unwrap();
+    s.send_line(".inference off").unwrap();
+    s.expect("inference: off").unwrap();
+    s.send_line("SELECT ?o WHERE { ?o a ex:Organization }")
+        .unwrap();
+    s.expect("(no results)").unwrap();
+    s.send_line(".inference on").unwrap();
+    s.expect("inference: on").unwrap();
+    s.send_line(".why ex:acme a ex:Organization").unwrap();
+    s.expect("cax-sco").unwrap();
+    s.expect("[asserted]").unwrap();
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+}

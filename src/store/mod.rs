@@ -3,14 +3,54 @@
 //!
 //! This is the only module that names `oxigraph::store`; the rest of the library goes through `KgStore`.
 
+mod union;
+
+pub(crate) use union::View;
+
 use crate::error::{Error, Result};
 use crate::prefixes::PrefixTable;
-use oxigraph::model::{GraphNameRef, NamedOrBlankNode, QuadRef};
-use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, QuadRef};
+use oxigraph::sparql::{
+    CancellationToken, PreparedSparqlQuery, QueryEvaluationError, QueryResults, QuerySolution,
+    SparqlEvaluator,
+};
 use oxigraph::store::{BulkLoader, Store, Transaction};
 use std::path::{Path, PathBuf};
 
 const PREFIX_FILE: &str = "kg-prefixes.tsv";
+const STATE_FILE: &str = "kg-state.json";
+
+/// The named graph that holds the entailments `kg infer` computed; queries leave it out with `--no-inference`.
+pub const INFERRED_GRAPH: &str = "https://w3id.org/kg/graph/inferred";
+
+/// What kg knows about the store beyond its quads, kept in `kg-state.json` beside the database.
+/// `version` counts kg's writes, so anything derived from the data (whether graphs share triples,
+/// the entailments) can say which version it reflects and whether it is stale.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StoreState {
+    pub version: u64,
+    /// Whether a triple occurs in two asserted graphs, and at which version that was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<(u64, bool)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference: Option<InferenceState>,
+}
+
+/// The entailments in `INFERRED_GRAPH`: how they were computed and for which store version.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InferenceState {
+    pub profile: String,
+    /// The graphs whose schema triples were used (N-Triples syntax; `default` for the default graph).
+    pub ontology_graphs: Vec<String>,
+    /// `None` when every graph holding schema triples was used (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen_ontology: Option<Vec<String>>,
+    pub asserted: u64,
+    pub inferred: u64,
+    pub inconsistencies: u64,
+    /// The store version the entailments reflect: stale when the store has moved on.
+    pub version: u64,
+}
 
 /// An open kg store: the Oxigraph database and the prefix table that lives beside it.
 #[derive(Clone)]
@@ -22,6 +62,8 @@ pub struct KgStore {
     evaluator: SparqlEvaluator,
     /// True when this call created the store, so the caller can seed it.
     created: bool,
+    /// Shared by clones: a write through any handle bumps the version all of them see.
+    state: std::sync::Arc<std::sync::Mutex<StoreState>>,
 }
 
 impl KgStore {
@@ -41,12 +83,19 @@ impl KgStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => PrefixTable::standard(),
             Err(e) => return Err(Error::io(dir.join(PREFIX_FILE), e)),
         };
+        let state = match std::fs::read_to_string(dir.join(STATE_FILE)) {
+            // A state file kg cannot read is treated as unknown: everything derived is recomputed.
+            Ok(text) => serde_json::from_str(&text).unwrap_or_default(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => StoreState::default(),
+            Err(e) => return Err(Error::io(dir.join(STATE_FILE), e)),
+        };
         Ok(Self {
             store,
             dir: Some(dir.to_owned()),
             evaluator: evaluator_for(&prefixes),
             prefixes,
             created,
+            state: std::sync::Arc::new(std::sync::Mutex::new(state)),
         })
     }
 
@@ -59,6 +108,7 @@ impl KgStore {
             evaluator: evaluator_for(&prefixes),
             prefixes,
             created: true,
+            state: Default::default(),
         })
     }
 
@@ -96,6 +146,109 @@ impl KgStore {
     /// unless asked: kg is an offline tool, and a query should not hang on the network.
     pub fn evaluator(&self) -> SparqlEvaluator {
         self.evaluator.clone()
+    }
+
+    /// What kg recorded about the store (version, overlap check, inference).
+    pub fn state(&self) -> StoreState {
+        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Changes the recorded state and persists it (write then rename, as the prefixes).
+    pub(crate) fn update_state(&self, change: impl FnOnce(&mut StoreState)) -> Result<()> {
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|_| Error::Evaluation("store state lock poisoned".to_owned()))?;
+        change(&mut state);
+        if let Some(dir) = &self.dir {
+            let tmp = dir.join(format!("{STATE_FILE}.tmp"));
+            let text = serde_json::to_string_pretty(&*state)
+                .map_err(|e| Error::Evaluation(format!("cannot write the store state: {e}")))?;
+            std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+            std::fs::rename(&tmp, dir.join(STATE_FILE)).map_err(|e| Error::io(dir, e))?;
+        }
+        Ok(())
+    }
+
+    /// Records that kg wrote to the store: everything derived from the data is now stale.
+    /// Called after every commit of a load, seed, update or write-back.
+    pub(crate) fn record_write(&self) -> Result<()> {
+        self.update_state(|s| s.version += 1)
+    }
+
+    /// The graph of entailments, if `kg infer` has written one.
+    pub fn inferred_graph(&self) -> Result<Option<NamedNode>> {
+        let graph = NamedNode::new_unchecked(INFERRED_GRAPH);
+        Ok(self
+            .store
+            .contains_named_graph(graph.as_ref())?
+            .then_some(graph))
+    }
+
+    /// Whether some triple is stated in two asserted graphs (the entailments left out), so the
+    /// union default graph must be deduplicated. Checked once per store version: two ASK queries
+    /// on Oxigraph's encoded terms, skipped when fewer than two graphs hold asserted data.
+    pub(crate) fn graphs_overlap(&self) -> Result<bool> {
+        let state = self.state();
+        if let Some((version, value)) = state.overlap {
+            if version == state.version {
+                return Ok(value);
+            }
+        }
+        let inferred = format!("<{INFERRED_GRAPH}>");
+        let named: Vec<_> = self
+            .named_graphs()?
+            .into_iter()
+            .filter(|g| g.to_string() != inferred)
+            .collect();
+        let default_has_data = self
+            .store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+            .next()
+            .is_some();
+        let value = if named.len() + usize::from(default_has_data) < 2 {
+            false
+        } else {
+            (named.len() >= 2 && self.ask(&format!(
+                "ASK {{ GRAPH ?a {{ ?s ?p ?o }} GRAPH ?b {{ ?s ?p ?o }} FILTER(?a != ?b && ?a != {inferred} && ?b != {inferred}) }}"
+            ))?) || (default_has_data && self.ask(&format!(
+                "ASK {{ ?s ?p ?o GRAPH ?b {{ ?s ?p ?o }} FILTER(?b != {inferred}) }}"
+            ))?)
+        };
+        self.update_state(|s| s.overlap = Some((s.version, value)))?;
+        Ok(value)
+    }
+
+    /// Evaluates a parsed query on the dataset kg's semantics give it: with `union`, a default
+    /// graph that is the merge (a set) of every graph; with `inference`, the entailments included.
+    pub(crate) fn evaluate(
+        &self,
+        mut prepared: PreparedSparqlQuery,
+        union: bool,
+        inference: bool,
+    ) -> Result<std::result::Result<QueryResults<'static>, QueryEvaluationError>> {
+        Ok(
+            match View::choose(self, prepared.dataset_mut(), union, inference, true)? {
+                View::Dedup(dataset) => prepared.on_queryable_dataset(dataset).execute(),
+                View::AsIs | View::Native => prepared.on_store(&self.store).execute(),
+            },
+        )
+    }
+
+    /// Sets up an update's `WHERE` datasets as `evaluate` does for queries. Oxigraph evaluates
+    /// updates only on its own dataset, so where graphs share triples a `WHERE` sees a shared
+    /// triple once per graph: harmless for the triples an update writes (a graph is a set), wrong
+    /// only for aggregates inside an update's `WHERE`.
+    pub(crate) fn prepare_update(
+        &self,
+        prepared: &mut oxigraph::sparql::PreparedSparqlUpdate,
+        union: bool,
+        inference: bool,
+    ) -> Result<()> {
+        for dataset in prepared.using_datasets_mut() {
+            View::choose(self, dataset, union, inference, false)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn raw(&self) -> &Store {
@@ -234,15 +387,11 @@ impl KgStore {
         if let Some(token) = cancel {
             evaluator = evaluator.with_cancellation_token(token.clone());
         }
-        let mut prepared = evaluator
+        let prepared = evaluator
             .parse_query(query)
             .map_err(|e| Error::Evaluation(e.to_string()))?;
-        if union {
-            prepared.dataset_mut().set_default_graph_as_union();
-        }
-        let solutions = match prepared
-            .on_store(&self.store)
-            .execute()
+        let solutions = match self
+            .evaluate(prepared, union, true)?
             .map_err(|e| Error::Evaluation(e.to_string()))?
         {
             QueryResults::Solutions(solutions) => Some(solutions),

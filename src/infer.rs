@@ -1,0 +1,504 @@
+//! Entailments in the store: `infer` computes them with [`crate::reason`] from the asserted graphs
+//! and writes them into one named graph ([`INFERRED_GRAPH`]), replaced in one transaction;
+//! `refresh` keeps them current after a write; `why` explains a triple; `status` says whether
+//! they reflect the store as it is.
+//!
+//! The inferred graph never repeats an asserted triple, so the union default graph stays exact on
+//! Oxigraph's fast path (see `store/union.rs`).
+
+use crate::error::{Error, Result};
+use crate::reason::{Explanation, Inconsistency, Profile, Reasoner};
+use crate::store::{InferenceState, KgStore, INFERRED_GRAPH};
+use oxigraph::model::vocab::{rdf, rdfs};
+use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad, Triple, TripleRef};
+use rustc_hash::FxHashSet;
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+const OWL: &str = "http://www.w3.org/2002/07/owl#";
+
+/// What `kg infer` is asked to do.
+#[derive(Debug, Clone)]
+pub struct InferOptions {
+    pub profile: Profile,
+    /// Graphs whose schema triples count (N-Triples `<iri>` or `default`); empty: every graph that holds any.
+    pub ontology: Vec<String>,
+}
+
+/// What a materialisation did.
+#[derive(Debug)]
+pub struct InferReport {
+    pub profile: Profile,
+    pub ontology_graphs: Vec<String>,
+    pub asserted: u64,
+    pub inferred: u64,
+    /// Entailments written and removed relative to the previous inferred graph.
+    pub added: u64,
+    pub removed: u64,
+    pub inconsistencies: Vec<Inconsistency>,
+    pub incremental: bool,
+    pub elapsed: Duration,
+}
+
+/// Whether the entailments exist and reflect the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// No `kg infer` has run on this store.
+    None,
+    Current(InferenceState),
+    /// The store changed (through kg) after the entailments were computed.
+    Stale(InferenceState),
+}
+
+/// The state of the entailments, read from the store's recorded state and its graphs.
+pub fn status(store: &KgStore) -> Result<Status> {
+    let state = store.state();
+    Ok(match (state.inference, store.inferred_graph()?) {
+        (Some(i), Some(_)) if i.version == state.version => Status::Current(i),
+        (Some(i), Some(_)) => Status::Stale(i),
+        // A graph without a record (restored, or written by another tool) is stale by definition.
+        (None, Some(_)) => Status::Stale(InferenceState {
+            profile: "unknown".to_owned(),
+            ontology_graphs: Vec::new(),
+            chosen_ontology: None,
+            asserted: 0,
+            inferred: store.graph_len(NamedNode::new_unchecked(INFERRED_GRAPH).as_ref().into())?
+                as u64,
+            inconsistencies: 0,
+            version: 0,
+        }),
+        (_, None) => Status::None,
+    })
+}
+
+/// Computes the entailments of the asserted graphs and replaces the inferred graph with them.
+pub fn infer(store: &KgStore, options: &InferOptions) -> Result<InferReport> {
+    let start = Instant::now();
+    let chosen = (!options.ontology.is_empty()).then(|| options.ontology.clone());
+    let (mut reasoner, asserted, ontology_graphs) =
+        read_asserted(store, options.profile, chosen.as_deref())?;
+    reasoner.run();
+    let (added, removed) = write_inferred(store, &reasoner)?;
+    let report = InferReport {
+        profile: options.profile,
+        ontology_graphs,
+        asserted,
+        inferred: reasoner.inferred_len() as u64,
+        added,
+        removed,
+        inconsistencies: reasoner.inconsistencies().to_vec(),
+        incremental: false,
+        elapsed: start.elapsed(),
+    };
+    record(store, &report, chosen)?;
+    Ok(report)
+}
+
+/// After a write through kg: brings existing entailments up to date. A write that only added
+/// triples (`added`, with the store state before it current) is handled incrementally: the old
+/// closure is taken as settled and only the consequences of the new triples are derived.
+/// Anything else recomputes. Returns `None` when the store has no entailments to keep.
+pub fn refresh(
+    store: &KgStore,
+    before: &Status,
+    added: Option<&[Quad]>,
+) -> Result<Option<InferReport>> {
+    let state = match before {
+        Status::None => return Ok(None),
+        Status::Current(s) | Status::Stale(s) => s.clone(),
+    };
+    let profile: Profile = state.profile.parse().unwrap_or(Profile::OwlRl);
+    let options = InferOptions {
+        profile,
+        ontology: state.chosen_ontology.clone().unwrap_or_default(),
+    };
+    let (Status::Current(_), Some(added)) = (before, added) else {
+        return infer(store, &options).map(Some);
+    };
+    let start = Instant::now();
+    let chosen = state.chosen_ontology.clone();
+    // New schema triples in a graph outside a chosen ontology are data; with the default
+    // choice, a new schema triple widens the ontology: recompute so its graph is listed.
+    let new_schema = added.iter().any(|q| is_schema(q.as_ref().into()));
+    if new_schema && chosen.is_none() {
+        return infer(store, &options).map(Some);
+    }
+    let (mut reasoner, asserted, ontology_graphs) =
+        read_settled(store, profile, chosen.as_deref(), added)?;
+    for quad in added {
+        if keeps(
+            chosen.as_deref(),
+            &graph_key(&quad.graph_name),
+            quad.as_ref().into(),
+        ) {
+            reasoner.insert(quad.as_ref().into());
+        }
+    }
+    reasoner.run();
+    let (added_n, removed) = write_inferred(store, &reasoner)?;
+    let report = InferReport {
+        profile,
+        ontology_graphs,
+        asserted,
+        inferred: reasoner.inferred_len() as u64,
+        added: added_n,
+        removed,
+        inconsistencies: reasoner.inconsistencies().to_vec(),
+        incremental: true,
+        elapsed: start.elapsed(),
+    };
+    record(store, &report, chosen)?;
+    Ok(Some(report))
+}
+
+/// How `triple` holds in the store under the recorded profile: recomputed with derivations.
+pub fn why(store: &KgStore, triple: TripleRef<'_>) -> Result<Option<Explanation>> {
+    let state = store.state();
+    let profile: Profile = state
+        .inference
+        .as_ref()
+        .and_then(|i| i.profile.parse().ok())
+        .unwrap_or(Profile::OwlRl);
+    let chosen = state.inference.and_then(|i| i.chosen_ontology);
+    let (mut reasoner, _, _) = read_asserted(store, profile, chosen.as_deref())?;
+    if reasoner.is_asserted(triple) {
+        return Ok(reasoner.explain(triple));
+    }
+    reasoner.run();
+    Ok(reasoner.explain(triple))
+}
+
+fn record(store: &KgStore, report: &InferReport, chosen: Option<Vec<String>>) -> Result<()> {
+    store.update_state(|s| {
+        // Writing the entailments is a write, but they never overlap asserted triples, so a
+        // check of the asserted graphs made for the previous version still holds.
+        let overlap = s.overlap.filter(|(v, _)| *v == s.version);
+        s.version += 1;
+        s.overlap = overlap.map(|(_, o)| (s.version, o));
+        s.inference = Some(InferenceState {
+            profile: report.profile.name().to_owned(),
+            ontology_graphs: report.ontology_graphs.clone(),
+            chosen_ontology: chosen,
+            asserted: report.asserted,
+            inferred: report.inferred,
+            inconsistencies: report.inconsistencies.len() as u64,
+            version: s.version,
+        });
+    })
+}
+
+/// The name of a graph as `--ontology` takes it.
+fn graph_key(graph: &GraphName) -> String {
+    match graph {
+        GraphName::DefaultGraph => "default".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn keeps(chosen: Option<&[String]>, graph: &str, triple: TripleRef<'_>) -> bool {
+    match chosen {
+        Some(list) if is_schema(triple) => list.iter().any(|g| g == graph),
+        _ => true,
+    }
+}
+
+/// Reads every asserted quad into a fresh reasoner. Returns the reasoner, the number of quads
+/// read and the graphs whose schema triples were used.
+fn read_asserted(
+    store: &KgStore,
+    profile: Profile,
+    chosen: Option<&[String]>,
+) -> Result<(Reasoner, u64, Vec<String>)> {
+    read(store, profile, chosen, None)
+}
+
+/// As `read_asserted`, but the old closure (asserted minus `added`, plus the inferred graph) is
+/// settled: it is not re-derived.
+fn read_settled(
+    store: &KgStore,
+    profile: Profile,
+    chosen: Option<&[String]>,
+    added: &[Quad],
+) -> Result<(Reasoner, u64, Vec<String>)> {
+    read(store, profile, chosen, Some(added))
+}
+
+fn read(
+    store: &KgStore,
+    profile: Profile,
+    chosen: Option<&[String]>,
+    settled_except: Option<&[Quad]>,
+) -> Result<(Reasoner, u64, Vec<String>)> {
+    let inferred = NamedNode::new_unchecked(INFERRED_GRAPH);
+    let new: FxHashSet<&Quad> = settled_except.into_iter().flatten().collect();
+    let mut reasoner = Reasoner::new(profile);
+    let mut schema_graphs = BTreeSet::new();
+    let mut asserted = 0;
+    for quad in store.raw().iter() {
+        let quad = quad?;
+        let triple: TripleRef<'_> = quad.as_ref().into();
+        if matches!(&quad.graph_name, GraphName::NamedNode(g) if *g == inferred) {
+            if settled_except.is_some() {
+                reasoner.insert_known(triple);
+            }
+            continue;
+        }
+        asserted += 1;
+        let graph = graph_key(&quad.graph_name);
+        if !keeps(chosen, &graph, triple) {
+            continue;
+        }
+        if is_schema(triple) {
+            schema_graphs.insert(graph);
+        }
+        if settled_except.is_some() {
+            if !new.contains(&quad) {
+                reasoner.insert_settled(triple);
+            }
+        } else {
+            reasoner.insert(triple);
+        }
+    }
+    Ok((reasoner, asserted, schema_graphs.into_iter().collect()))
+}
+
+/// Replaces the inferred graph by the reasoner's entailments, writing only the difference.
+fn write_inferred(store: &KgStore, reasoner: &Reasoner) -> Result<(u64, u64)> {
+    let graph = NamedNode::new_unchecked(INFERRED_GRAPH);
+    let new: FxHashSet<Triple> = reasoner.inferred().into_iter().collect();
+    let mut old = FxHashSet::default();
+    for quad in store
+        .raw()
+        .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
+    {
+        old.insert(Triple::from(quad?));
+    }
+    let mut txn = store.transaction()?;
+    let mut removed = 0;
+    for t in old.difference(&new) {
+        txn.remove(t.as_ref().in_graph(graph.as_ref()));
+        removed += 1;
+    }
+    let mut added = 0;
+    for t in new.difference(&old) {
+        txn.insert(t.as_ref().in_graph(graph.as_ref()));
+        added += 1;
+    }
+    // An empty closure still marks the store as inferred: the graph exists, with nothing in it.
+    txn.insert_named_graph(graph.as_ref());
+    txn.commit()?;
+    Ok((added, removed))
+}
+
+/// Whether a triple is part of an ontology rather than data: RDFS/OWL axioms and declarations.
+pub fn is_schema(t: TripleRef<'_>) -> bool {
+    let p = t.predicate;
+    if p == rdfs::SUB_CLASS_OF
+        || p == rdfs::SUB_PROPERTY_OF
+        || p == rdfs::DOMAIN
+        || p == rdfs::RANGE
+    {
+        return true;
+    }
+    if let Some(local) = p.as_str().strip_prefix(OWL) {
+        return matches!(
+            local,
+            "equivalentClass"
+                | "equivalentProperty"
+                | "inverseOf"
+                | "intersectionOf"
+                | "unionOf"
+                | "complementOf"
+                | "someValuesFrom"
+                | "allValuesFrom"
+                | "hasValue"
+                | "onProperty"
+                | "propertyChainAxiom"
+                | "disjointWith"
+                | "propertyDisjointWith"
+                | "hasKey"
+        );
+    }
+    if p == rdf::TYPE {
+        if let oxigraph::model::TermRef::NamedNode(o) = t.object {
+            return is_schema_class(o);
+        }
+    }
+    false
+}
+
+fn is_schema_class(class: NamedNodeRef<'_>) -> bool {
+    class == rdfs::CLASS
+        || class.as_str().strip_prefix(OWL).is_some_and(|local| {
+            matches!(
+                local,
+                "Class"
+                    | "Restriction"
+                    | "ObjectProperty"
+                    | "DatatypeProperty"
+                    | "TransitiveProperty"
+                    | "SymmetricProperty"
+                    | "AsymmetricProperty"
+                    | "ReflexiveProperty"
+                    | "IrreflexiveProperty"
+                    | "FunctionalProperty"
+                    | "InverseFunctionalProperty"
+            )
+        })
+}
+
+impl From<crate::reason::ProfileError> for Error {
+    fn from(e: crate::reason::ProfileError) -> Self {
+        Error::BadInput(e.to_string())
+    }
+}
+
+/// Reads one triple written as in Turtle (`kg:x a schema:Organization`, `<iri> rdfs:label "x"@en`)
+/// with the store's prefixes, by Oxigraph's Turtle parser: errors point into the text as typed.
+pub fn parse_triple(store: &KgStore, text: &str) -> Result<Triple> {
+    let mut document = String::new();
+    let mut header_lines: u64 = 0;
+    for (prefix, iri) in store.prefixes().iter() {
+        document.push_str(&format!("@prefix {prefix}: <{iri}> .\n"));
+        header_lines += 1;
+    }
+    let body = text.trim().trim_end_matches('.');
+    document.push_str(body);
+    document.push_str(" .\n");
+    let mut triples = Vec::new();
+    for quad in oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .for_slice(document.as_bytes())
+    {
+        match quad {
+            Ok(q) => triples.push(Triple::from(q)),
+            Err(e) => {
+                let (line, column) = e
+                    .location()
+                    .map(|l| (l.start.line, l.start.column + 1))
+                    .unwrap_or((header_lines, 1));
+                let message = e.to_string();
+                // Oxigraph's text repeats the position, which is the document's, not the user's.
+                let message = message
+                    .split_once(": ")
+                    .map_or(message.as_str(), |(_, m)| m)
+                    .to_owned();
+                return Err(Error::Syntax {
+                    location: crate::error::Location {
+                        source: "<triple>".to_owned(),
+                        line: line.saturating_sub(header_lines) + 1,
+                        column,
+                    },
+                    message,
+                    snippet: Some(body.to_owned()),
+                });
+            }
+        }
+    }
+    match triples.len() {
+        1 => Ok(triples.remove(0)),
+        n => Err(Error::BadInput(format!(
+            "expected one triple (subject predicate object), found {n}: {body}"
+        ))),
+    }
+}
+
+/// Where an asserted triple of an explanation was stated: its graph and, for fact sheets, the
+/// document and verbatim quote that back its subject's record.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub graph: oxigraph::model::Term,
+    pub document: Option<oxigraph::model::Term>,
+    pub quote: Option<String>,
+}
+
+/// The sources of every asserted leaf of an explanation.
+#[derive(Debug, Default)]
+pub struct Sources(std::collections::HashMap<Triple, Vec<Source>>);
+
+impl Sources {
+    pub fn of(&self, t: &Triple) -> &[Source] {
+        self.0.get(t).map_or(&[], Vec::as_slice)
+    }
+}
+
+pub fn sources(store: &KgStore, explanation: &Explanation) -> Result<Sources> {
+    let mut leaves = Vec::new();
+    collect_leaves(explanation, &mut leaves);
+    let mut sources = Sources::default();
+    for t in leaves {
+        if sources.0.contains_key(&t) {
+            continue;
+        }
+        let mut found = Vec::new();
+        for quad in store.raw().quads_for_pattern(
+            Some(t.subject.as_ref()),
+            Some(t.predicate.as_ref()),
+            Some(t.object.as_ref()),
+            None,
+        ) {
+            let quad = quad?;
+            let graph = match &quad.graph_name {
+                GraphName::DefaultGraph => None,
+                GraphName::NamedNode(n) => Some(n.clone()),
+                GraphName::BlankNode(_) => None,
+            };
+            let Some(graph) = graph else {
+                found.push(Source {
+                    graph: NamedNode::new_unchecked("urn:x-kg:default-graph").into(),
+                    document: None,
+                    quote: None,
+                });
+                continue;
+            };
+            let evidence = evidence_of(store, &t, &graph)?;
+            if evidence.is_empty() {
+                found.push(Source {
+                    graph: graph.clone().into(),
+                    document: None,
+                    quote: None,
+                });
+            }
+            for (document, quote) in evidence {
+                found.push(Source {
+                    graph: graph.clone().into(),
+                    document: Some(document),
+                    quote: Some(quote),
+                });
+            }
+        }
+        sources.0.insert(t, found);
+    }
+    Ok(sources)
+}
+
+fn collect_leaves(e: &Explanation, out: &mut Vec<Triple>) {
+    match e {
+        Explanation::Asserted(t) => out.push(t.clone()),
+        Explanation::Inferred { premises, .. } => {
+            premises.iter().for_each(|p| collect_leaves(p, out))
+        }
+    }
+}
+
+/// The evidence quotes of the record a triple's subject is, in one graph.
+fn evidence_of(
+    store: &KgStore,
+    t: &Triple,
+    graph: &NamedNode,
+) -> Result<Vec<(oxigraph::model::Term, String)>> {
+    use oxigraph::model::Term;
+    let subject = match &t.subject {
+        oxigraph::model::NamedOrBlankNode::NamedNode(n) => n.to_string(),
+        oxigraph::model::NamedOrBlankNode::BlankNode(_) => return Ok(Vec::new()),
+    };
+    let rows = store.select(&format!(
+        "SELECT ?doc ?quote WHERE {{ GRAPH {graph} {{ {subject} <https://w3id.org/kg/ns#evidence> ?ev . ?ev <http://www.w3.org/ns/oa#hasSource> ?doc ; <http://www.w3.org/ns/oa#hasSelector> ?sel . ?sel <http://www.w3.org/ns/oa#exact> ?quote }} }} ORDER BY ?quote"
+    ))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| match (r.get("doc"), r.get("quote")) {
+            (Some(doc), Some(Term::Literal(q))) => Some((doc.clone(), q.value().to_owned())),
+            _ => None,
+        })
+        .collect())
+}
