@@ -422,3 +422,38 @@ else:
     print("only owlrl:", len(theirs - ours), sorted(theirs - ours)[:10])
     print("only kg:", len(ours - theirs), sorted(ours - theirs)[:10])
 "#;
+
+/// The default store is seeded and inferred: a question about organisations finds the
+/// corporations, government bodies and the rest of schema:Organization's subclasses.
+#[test]
+fn the_seeded_graph_answers_which_organisations_with_every_subclass() {
+    let t = TestDir::new();
+    let q = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a schema:Organization }";
+    let direct = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ?c . ?c rdfs:subClassOf* schema:Organization }";
+    let run = |args: &[&str]| {
+        let out = t.kg_default_store().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .trim_matches('"')
+            .split("\"^^")
+            .next()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let with = run(&["query", "--format", "tsv", q]);
+    let asserted = run(&["--no-inference", "query", "--format", "tsv", q]);
+    let hierarchy = run(&["--no-inference", "query", "--format", "tsv", direct]);
+    assert!(with > asserted, "{with} vs {asserted}");
+    assert_eq!(
+        with, hierarchy,
+        "inference finds every member the class hierarchy names"
+    );
+}
