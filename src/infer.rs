@@ -273,6 +273,19 @@ fn write_inferred(store: &KgStore, reasoner: &Reasoner) -> Result<(u64, u64)> {
     {
         old.insert(Triple::from(quad?));
     }
+    if old.is_empty() && !new.is_empty() {
+        // A first materialisation only adds: the bulk loader is atomic too, and far lighter
+        // than a transaction holding every change in memory.
+        let mut loader = store.bulk_loader();
+        let quads: Vec<Quad> = new
+            .iter()
+            .map(|t| t.as_ref().in_graph(graph.as_ref()).into_owned())
+            .collect();
+        let n = quads.len() as u64;
+        loader.load_quads(quads)?;
+        loader.commit()?;
+        return Ok((n, 0));
+    }
     let mut txn = store.transaction()?;
     let mut removed = 0;
     for t in old.difference(&new) {
