@@ -48,7 +48,8 @@ pub enum Command {
     CheckEvidence(cmd::evidence::Args),
     /// List the saved queries with the question each answers
     Queries,
-    /// Shortest paths between two nodes, shown as chains of labelled edges
+    /// Shortest paths between two nodes, shown as chains of labelled edges; edges are followed
+    /// both ways unless --directed
     Path(cmd::graph::PathArgs),
     /// The edges within N hops of a node
     Neighbors(cmd::graph::NeighborsArgs),
@@ -60,12 +61,15 @@ pub enum Command {
     Infer(cmd::infer::Args),
     /// Explain how a triple follows: rules and premises down to asserted triples and their evidence
     Why(cmd::infer::WhyArgs),
+    /// Write the fact sheet of a new document: a skeleton with its mentions, checks, the ontology's terms
+    Sheet(cmd::sheet::Args),
     /// Open the interactive SPARQL session (the default when no command is given)
     Repl(cmd::repl_args::Args),
 }
 
 /// Runs the parsed command line; returns the exit code for success paths that are not 0.
 pub fn run(cli: Cli) -> kg::Result<u8> {
+    kg::query::render::set_width_source(output_width);
     let mut ctx = Ctx::new(cli.store);
     ctx.inference = !cli.no_inference;
     let stdout = std::io::stdout();
@@ -92,7 +96,25 @@ pub fn run(cli: Cli) -> kg::Result<u8> {
         Some(Command::Components(args)) => cmd::graph::components(&mut ctx, args, &mut io),
         Some(Command::Infer(args)) => cmd::infer::run(&mut ctx, args, &mut io),
         Some(Command::Why(args)) => cmd::infer::why(&mut ctx, args, &mut io),
+        Some(Command::Sheet(args)) => cmd::sheet::run(&mut ctx, args, &mut io),
         Some(Command::Repl(args)) => crate::repl::run(ctx, args),
         None => crate::repl::run(ctx, cmd::repl_args::Args::default()),
     }
+}
+
+/// The width tables fit: `COLUMNS` when set (as for `ls`; tests use it), else the terminal's
+/// when stdout is one. A pipe or a file gets `None`: every row on one line, as before.
+fn output_width() -> Option<u16> {
+    if let Some(c) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|c| *c > 0)
+    {
+        return Some(c);
+    }
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| w.0)
 }

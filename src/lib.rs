@@ -10,6 +10,7 @@
 //! - [`export`]: every RDF format, and the pretty, byte-stable Turtle.
 //! - [`graph`]: the petgraph projection and traversals.
 //! - [`infer`]: the entailments kept in the store, refreshed after writes and explained.
+//! - [`reason`]: the RDFS / OWL 2 RL reasoner `infer` runs: semi-naive rounds over interned triples.
 //! - [`format`]: every format name in one place.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -25,6 +26,8 @@ pub mod query;
 pub mod reason;
 pub mod resolve;
 pub mod seed;
+/// Help for writing a new document's fact sheet: skeleton, mentions with number words, coverage, terms.
+pub mod sheet;
 pub mod store;
 
 pub use error::{Diagnostic, Error, Location, Result};

@@ -42,8 +42,12 @@ pub struct PathArgs {
     /// Longest path, in edges
     #[arg(long, value_name = "L")]
     pub max_len: Option<usize>,
-    /// Follow edges in both directions
+    /// Follow edges only in their direction, subject to object [default: both directions, since
+    /// a fact points to each thing it connects, so "how are A and B connected" needs both]
     #[arg(long)]
+    pub directed: bool,
+    /// Both directions: the default now, kept so older scripts still run
+    #[arg(long, hide = true, conflicts_with = "directed")]
     pub undirected: bool,
     /// Output: table, turtle, ntriples, dot, graphml, json
     #[arg(long, short = 'f', default_value = "table")]
@@ -112,7 +116,7 @@ pub fn path(ctx: &mut Ctx, args: PathArgs, io: &mut Io<'_>) -> Result<u8> {
         via: iris(store, &args.via)?,
         avoid: iris(store, &args.avoid)?,
         max_len: args.max_len,
-        undirected: args.undirected,
+        undirected: !args.directed,
     };
     let start = Instant::now();
     let paths = graph::k_shortest_paths(&projection, from, to, &options)?;
@@ -121,10 +125,10 @@ pub fn path(ctx: &mut Ctx, args: PathArgs, io: &mut Io<'_>) -> Result<u8> {
         return Err(Error::NoPath {
             from: projection.name(from, store.prefixes()),
             to: projection.name(to, store.prefixes()),
-            hint: if args.undirected {
-                ""
+            hint: if args.directed {
+                " following edges in their direction (drop --directed to follow them both ways)"
             } else {
-                " following edges in their direction (try --undirected)"
+                ""
             },
         });
     }

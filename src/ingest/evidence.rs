@@ -5,6 +5,8 @@
 
 use super::factsheet::Sheet;
 use crate::error::{Error, Location, Result};
+use crate::store::KgStore;
+use oxigraph::model::{NamedNode, Term};
 use std::path::Path;
 
 /// The outcome of checking quotes against documents.
@@ -36,17 +38,67 @@ pub fn check(sheets: &[Sheet], docs: &Path) -> Result<EvidenceReport> {
             }
             Err(e) => return Err(Error::io(&path, e)),
         };
-        let haystack = fold_whitespace(&text);
-        for (quote, location) in &sheet.quotes {
-            report.checked += 1;
-            if !haystack.contains(&fold_whitespace(quote)) {
-                report
-                    .missing
-                    .push((location.clone(), quote.clone(), sheet.file.clone()));
-            }
+        report.checked += sheet.quotes.len();
+        for (location, quote) in check_text(sheet, &text) {
+            report.missing.push((location, quote, sheet.file.clone()));
         }
     }
     Ok(report)
+}
+
+/// The quotes of one sheet that do not occur in the document's text, with where they stand.
+pub fn check_text(sheet: &Sheet, text: &str) -> Vec<(Location, String)> {
+    let haystack = fold_whitespace(text);
+    sheet
+        .quotes
+        .iter()
+        .filter(|(quote, _)| !haystack.contains(&fold_whitespace(quote)))
+        .map(|(quote, location)| (location.clone(), quote.clone()))
+        .collect()
+}
+
+/// The quotes of every document in the store, as sheets without quads: each quote is located by
+/// its record's IRI, since the sheet it came from is not kept. For checking loaded sheets whose
+/// files are not at hand.
+pub fn stored_quotes(store: &KgStore) -> Result<Vec<Sheet>> {
+    let rows = store.select(
+        "SELECT DISTINCT ?record ?file ?quote WHERE { GRAPH ?g {
+            ?record <https://w3id.org/kg/ns#evidence> ?ev .
+            ?ev <http://www.w3.org/ns/oa#hasSource> ?doc ; <http://www.w3.org/ns/oa#hasSelector> ?sel .
+            ?sel <http://www.w3.org/ns/oa#exact> ?quote .
+            ?doc <http://purl.org/dc/terms/identifier> ?file } }
+        ORDER BY ?file ?record ?quote",
+    )?;
+    let mut sheets: Vec<Sheet> = Vec::new();
+    for row in rows {
+        let (Some(Term::NamedNode(record)), Some(Term::Literal(file)), Some(Term::Literal(quote))) =
+            (row.get("record"), row.get("file"), row.get("quote"))
+        else {
+            continue;
+        };
+        let location = Location {
+            source: store
+                .prefixes()
+                .shorten(record.as_str())
+                .unwrap_or_else(|| format!("<{}>", record.as_str())),
+            line: 0,
+            column: 0,
+        };
+        if sheets.last().is_none_or(|s| s.file != file.value()) {
+            sheets.push(Sheet {
+                graph: NamedNode::new_unchecked(super::factsheet::GRAPH_NS),
+                document: NamedNode::new_unchecked(super::factsheet::DOC_NS),
+                file: file.value().to_owned(),
+                quads: Vec::new(),
+                quotes: Vec::new(),
+                prefixes: Vec::new(),
+            });
+        }
+        if let Some(sheet) = sheets.last_mut() {
+            sheet.quotes.push((quote.value().to_owned(), location));
+        }
+    }
+    Ok(sheets)
 }
 
 fn fold_whitespace(text: &str) -> String {

@@ -177,13 +177,14 @@ impl<'a> Compiler<'a> {
                 "publisher",
                 "url",
                 "a",
+                "sha256",
             ]
             .contains(&key.get_ref().as_ref())
             {
                 self.error(
                     key.span().start,
                     format!(
-                        "unknown document field '{}' (expected file, title, title_en, language, published, publisher, url)",
+                        "unknown document field '{}' (expected file, title, title_en, language, published, publisher, url, sha256, a)",
                         key.get_ref()
                     ),
                 );
@@ -283,6 +284,19 @@ impl<'a> Compiler<'a> {
                 _ => self.error(v.span().start, "url must be an absolute IRI".to_owned()),
             }
         }
+        // The file's SHA-256 as `kg sheet new` wrote it: `kg sheet check` compares it with the document.
+        if let Some(v) = table.get("sha256") {
+            let ok = v
+                .get_ref()
+                .as_str()
+                .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+            if !ok {
+                self.error(
+                    v.span().start,
+                    "sha256 must be 64 hexadecimal digits (the document's SHA-256)".to_owned(),
+                );
+            }
+        }
         file
     }
 
@@ -374,17 +388,22 @@ impl<'a> Compiler<'a> {
         let mut out = Vec::new();
         for v in values {
             match v.get_ref().as_str() {
-                Some(name) => match self.prefixed(name) {
-                    Some(iri) if self.vocabulary.classes.contains_key(&iri) => out.push(iri),
-                    Some(_) => self.error(
-                        v.span().start,
-                        format!("unknown class '{name}': it is not defined in the ontology"),
-                    ),
-                    None => self.error(
-                        v.span().start,
-                        format!("'{name}' is not a prefixed name with a known prefix"),
-                    ),
-                },
+                Some(name) => {
+                    match self.prefixed(name) {
+                        Some(iri) if self.vocabulary.classes.contains_key(&iri) => out.push(iri),
+                        Some(iri) => {
+                            let hint = self.did_you_mean(self.vocabulary.nearest_classes(&iri));
+                            self.error(
+                            v.span().start,
+                            format!("unknown class '{name}': it is not defined in the ontology{hint}"),
+                        )
+                        }
+                        None => self.error(
+                            v.span().start,
+                            format!("'{name}' is not a prefixed name with a known prefix"),
+                        ),
+                    }
+                }
                 None => self.error(
                     v.span().start,
                     "a class must be a string such as \"schema:Organization\"".to_owned(),
@@ -447,7 +466,10 @@ impl<'a> Compiler<'a> {
                     Some(iri) if self.vocabulary.properties.contains_key(&iri) => {
                         self.property(&node.clone().into(), &iri, name, value, Some(key.span().start));
                     }
-                    Some(_) => self.error(key.span().start, format!("unknown property '{name}': it is not defined in the ontology")),
+                    Some(iri) => {
+                        let hint = self.did_you_mean(self.vocabulary.nearest_properties(&iri));
+                        self.error(key.span().start, format!("unknown property '{name}': it is not defined in the ontology{hint}"))
+                    }
                     None => self.error(key.span().start, format!("unknown key '{name}' (properties are prefixed names such as \"schema:location\")")),
                 },
             }
@@ -679,8 +701,14 @@ impl<'a> Compiler<'a> {
                 let class = match t.get("a") {
                     Some(a) => match a.get_ref().as_str().and_then(|s| self.prefixed(s)) {
                         Some(c) if self.vocabulary.classes.contains_key(&c) => c,
-                        _ => {
-                            self.error(a.span().start, "unknown class in inline node".to_owned());
+                        other => {
+                            let hint = other
+                                .map(|c| self.did_you_mean(self.vocabulary.nearest_classes(&c)))
+                                .unwrap_or_default();
+                            self.error(
+                                a.span().start,
+                                format!("unknown class in inline node{hint}"),
+                            );
                             range.to_owned()
                         }
                     },
@@ -706,12 +734,17 @@ impl<'a> Compiler<'a> {
                         Some(p) if self.vocabulary.properties.contains_key(&p) => {
                             self.property(&node, &p, key_name, value, None)
                         }
-                        _ => self.error(
-                            key.span().start,
-                            format!(
-                                "unknown property '{key_name}': it is not defined in the ontology"
-                            ),
-                        ),
+                        other => {
+                            let hint = other
+                                .map(|p| self.did_you_mean(self.vocabulary.nearest_properties(&p)))
+                                .unwrap_or_default();
+                            self.error(
+                                key.span().start,
+                                format!(
+                                    "unknown property '{key_name}': it is not defined in the ontology{hint}"
+                                ),
+                            )
+                        }
                     }
                 }
             }
@@ -742,6 +775,18 @@ impl<'a> Compiler<'a> {
             Ok(l) => self.emit(subject.clone(), iri, l),
             Err(_) => self.error(at, format!("'{lang}' is not a valid language tag")),
         }
+    }
+
+    /// "; did you mean kg:BudgetAllocation?" for the nearest terms, or nothing.
+    fn did_you_mean(&self, candidates: Vec<String>) -> String {
+        if candidates.is_empty() {
+            return String::new();
+        }
+        let names: Vec<String> = candidates.iter().map(|c| self.short(c)).collect();
+        format!(
+            "; did you mean {}? (`kg sheet terms` lists them)",
+            names.join(", ")
+        )
     }
 
     fn short(&self, iri: &str) -> String {

@@ -205,12 +205,185 @@ impl Vocabulary {
         false
     }
 
+    /// The classes nearest to an unknown class IRI, best first (at most three): for "did you mean".
+    pub fn nearest_classes(&self, iri: &str) -> Vec<String> {
+        nearest(iri, &self.classes)
+    }
+
+    /// The properties nearest to an unknown property IRI, best first (at most three).
+    pub fn nearest_properties(&self, iri: &str) -> Vec<String> {
+        nearest(iri, &self.properties)
+    }
+
     /// Whether the IRI names anything the ontology defines.
     pub fn defines(&self, iri: &str) -> bool {
         self.classes.contains_key(iri)
             || self.properties.contains_key(iri)
             || self.individuals.contains_key(iri)
     }
+}
+
+/// Words a sheet author may use for a term under another name: each group's words suggest each other.
+const SYNONYMS: &[&[&str]] = &[
+    &[
+        "recipient",
+        "receiver",
+        "grantee",
+        "beneficiary",
+        "benefits",
+        "recipients",
+    ],
+    &[
+        "funder",
+        "donor",
+        "payer",
+        "sponsor",
+        "financier",
+        "funded",
+        "financed",
+    ],
+    &[
+        "company",
+        "firm",
+        "business",
+        "corporation",
+        "enterprise",
+        "organization",
+        "organisation",
+    ],
+    &["country", "nation", "state", "country's"],
+    &["place", "location", "site", "where", "region", "area"],
+    &["date", "day", "when", "time", "published", "year"],
+    &[
+        "source",
+        "origin",
+        "reported",
+        "reporter",
+        "media",
+        "newspaper",
+        "outlet",
+    ],
+    &["author", "writer", "journalist", "creator"],
+    &["person", "people", "human", "individual", "official"],
+    &["amount", "sum", "money", "value", "cost", "price", "total"],
+    &[
+        "allocation",
+        "allocated",
+        "spending",
+        "appropriation",
+        "earmark",
+    ],
+    &["budget", "budgetary"],
+    &["proposal", "offer", "proposed", "suggestion"],
+    &["agreement", "deal", "treaty", "pact"],
+    &[
+        "plan",
+        "planned",
+        "strategy",
+        "programme",
+        "program",
+        "roadmap",
+    ],
+    &["target", "goal", "aim", "objective"],
+    &["statement", "said", "stated", "quote", "remark", "claim"],
+    &["actor", "agent", "doer", "by"],
+    &["part", "partof", "component", "member", "within"],
+    &["name", "label", "title", "called"],
+    &["fund", "funds", "investment"],
+    &["measure", "policy", "action", "step"],
+    &["event", "meeting", "summit", "conference"],
+];
+
+fn local_name(iri: &str) -> &str {
+    iri.rsplit(['#', '/', ':']).next().unwrap_or(iri)
+}
+
+fn namespace(iri: &str) -> &str {
+    &iri[..iri.len() - local_name(iri).len()]
+}
+
+/// The lowercase words of a camelCase or PascalCase name: "BudgetAllocation" → budget, allocation.
+fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A word and the words it may stand for; plurals count as their singular.
+fn expanded(word: &str) -> Vec<String> {
+    let singular = word
+        .strip_suffix('s')
+        .filter(|w| w.len() > 3)
+        .unwrap_or(word);
+    let mut out = vec![word.to_owned(), singular.to_owned()];
+    for group in SYNONYMS {
+        if group.contains(&word) || group.contains(&singular) {
+            out.extend(group.iter().map(|w| (*w).to_owned()));
+        }
+    }
+    out
+}
+
+/// Scores every term against the unknown one: spelling (Jaro-Winkler on local names), one name
+/// inside the other, and shared words of local names and labels (with a few synonyms).
+fn nearest(iri: &str, terms: &BTreeMap<String, TermInfo>) -> Vec<String> {
+    let local = local_name(iri);
+    let lower = local.to_lowercase();
+    let asked: Vec<String> = words(local);
+    let asked_expanded: BTreeSet<String> = asked.iter().flat_map(|w| expanded(w)).collect();
+    let mut scored: Vec<(u32, &String)> = Vec::new();
+    for (term, info) in terms {
+        if term == iri {
+            continue;
+        }
+        let term_local = local_name(term);
+        let term_lower = term_local.to_lowercase();
+        let mut score = strsim::jaro_winkler(&lower, &term_lower);
+        if lower.len() >= 4
+            && term_lower.len() >= 4
+            && (term_lower.contains(&lower) || lower.contains(&term_lower))
+        {
+            score = score.max(0.9);
+        }
+        let mut term_words: BTreeSet<String> = words(term_local).into_iter().collect();
+        for (_, label) in &info.labels {
+            term_words.extend(words(label));
+        }
+        let shared = term_words
+            .iter()
+            .filter(|w| w.len() > 2 && asked_expanded.contains(*w))
+            .count();
+        if shared > 0 {
+            let fraction = shared as f64 / asked.len().max(1) as f64;
+            score = score.max(0.8 + 0.1 * fraction.min(1.0));
+        }
+        if namespace(term) == namespace(iri) {
+            score += 0.02;
+        }
+        if score >= 0.84 {
+            scored.push(((score * 1000.0) as u32, term));
+        }
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, t)| t.clone()).collect()
 }
 
 /// The built-in ontology as quads in the given graph.

@@ -78,6 +78,12 @@ pub const COMMANDS: &[Command] = &[
         "Export every graph to FILE (format from the extension)",
         true,
     ),
+    c(
+        ".mode",
+        "[auto|table|line]",
+        "Tables: fitted to the terminal, blocks when too wide (auto); always a table; one block per row",
+        false,
+    ),
     c(".prefixes", "", "List the store's prefixes", false),
     c(".prefix", "P IRI", "Add or replace a prefix", false),
     c(
@@ -114,7 +120,7 @@ pub const COMMANDS: &[Command] = &[
     c(".run", "NAME", "Run a saved query", false),
     c(
         ".path",
-        "FROM TO [--k N] [--via P] [--avoid P] [--undirected]",
+        "FROM TO [--k N] [--via P] [--avoid P] [--directed]",
         "Shortest paths between two nodes",
         false,
     ),
@@ -254,6 +260,27 @@ impl Session {
                     output: Some(PathBuf::from(path)),
                 };
                 cmd::export::run(&mut self.ctx, args, &mut io)?;
+            }
+            ".mode" => {
+                use kg::query::render::Mode;
+                match arg(0) {
+                    Some("auto") => kg::query::render::set_mode(Mode::Auto),
+                    Some("table") => kg::query::render::set_mode(Mode::Table),
+                    Some("line" | "expanded" | "x") => kg::query::render::set_mode(Mode::Line),
+                    None => {}
+                    _ => return Err(usage(".mode")),
+                }
+                let (width, mode) = kg::query::render::layout();
+                let mode = match mode {
+                    Mode::Auto => "auto",
+                    Mode::Table => "table",
+                    Mode::Line => "line",
+                };
+                match width {
+                    Some(w) => writeln!(io.err, "mode {mode}, {w} columns"),
+                    None => writeln!(io.err, "mode {mode}, no width (not a terminal)"),
+                }
+                .map_err(io_err)?;
             }
             ".prefixes" => {
                 let args = cmd::prefixes::Args { action: None };
@@ -413,19 +440,26 @@ impl Session {
         else {
             return Ok(());
         };
+        let inline = blank_values(store, &node)?;
         let mut table = Table::new(vec!["".into(), "property".into(), "value".into()]);
         for s in solutions {
             let s = s?;
-            table.push(
-                variables
-                    .iter()
-                    .map(|v| {
-                        s.get(v)
-                            .map(|t| display_term(t.as_ref(), store.prefixes()))
-                            .unwrap_or_default()
-                    })
-                    .collect(),
-            );
+            let mut row: Vec<String> = variables
+                .iter()
+                .map(|v| {
+                    s.get(v)
+                        .map(|t| display_term(t.as_ref(), store.prefixes()))
+                        .unwrap_or_default()
+                })
+                .collect();
+            // A blank node said nothing to a reader: show what it holds (an evidence quote and
+            // its document, an amount's value and currency) in its place.
+            if row[0] == "→" {
+                if let Some(text) = s.get("value").and_then(|v| inline.get(&v.to_string())) {
+                    row[2] = text.clone();
+                }
+            }
+            table.push(row);
         }
         let mut out = std::io::stdout();
         writeln!(
@@ -436,6 +470,63 @@ impl Session {
         .map_err(io_err)?;
         table.write(&mut out).map_err(io_err)
     }
+}
+
+/// What the blank nodes a record points to hold, one line each, keyed by the node's N-Triples
+/// form: an evidence node as its quote and document, any other as `[p value; …]`.
+fn blank_values(
+    store: &mut kg::KgStore,
+    node: &oxigraph::model::NamedNode,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    // The IRI was validated by resolve; its Display is N-Triples syntax.
+    let evidence = format!(
+        "SELECT ?b ?quote ?file WHERE {{ {node} <https://w3id.org/kg/ns#evidence> ?b . FILTER(isBlank(?b))
+           ?b <http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?quote .
+           OPTIONAL {{ ?b <http://www.w3.org/ns/oa#hasSource> ?doc . OPTIONAL {{ ?doc <http://purl.org/dc/terms/identifier> ?file }} }} }}"
+    );
+    if let Outcome::Solutions { solutions, .. } =
+        kg::query::execute(store, &evidence, &QueryOptions::default())?
+    {
+        for s in solutions {
+            let s = s?;
+            let (Some(b), Some(Term::Literal(quote))) = (s.get("b"), s.get("quote")) else {
+                continue;
+            };
+            let file = match s.get("file") {
+                Some(Term::Literal(f)) => format!(" — {}", f.value()),
+                _ => String::new(),
+            };
+            out.insert(b.to_string(), format!("“{}”{file}", quote.value()));
+        }
+    }
+    let others = format!(
+        "SELECT ?b ?p ?o WHERE {{ {node} ?q ?b . FILTER(isBlank(?b) && ?q != <https://w3id.org/kg/ns#evidence>) ?b ?p ?o }} ORDER BY ?b STR(?p) STR(?o)"
+    );
+    if let Outcome::Solutions { solutions, .. } =
+        kg::query::execute(store, &others, &QueryOptions::default())?
+    {
+        let mut parts: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for s in solutions {
+            let s = s?;
+            let (Some(b), Some(p), Some(o)) = (s.get("b"), s.get("p"), s.get("o")) else {
+                continue;
+            };
+            let p = display_term(p.as_ref(), store.prefixes());
+            let o = display_term(o.as_ref(), store.prefixes());
+            let part = if p == "rdf:type" {
+                format!("a {o}")
+            } else {
+                format!("{p} {o}")
+            };
+            parts.entry(b.to_string()).or_default().push(part);
+        }
+        for (b, mut p) in parts {
+            p.sort_by_key(|x| !x.starts_with("a "));
+            out.insert(b, format!("[{}]", p.join("; ")));
+        }
+    }
+    Ok(out)
 }
 
 fn usage(name: &str) -> Error {

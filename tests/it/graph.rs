@@ -80,15 +80,16 @@ fn k_shortest_paths_come_shortest_first() {
 fn directions_and_missing_paths_are_clear() {
     let t = graph();
     t.kg()
-        .args(["path", "Epsilon", "Alpha"])
+        .args(["path", "Epsilon", "Alpha", "--directed"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "no path from Epsilon to Alpha following edges in their direction (try --undirected)",
+            "no path from Epsilon to Alpha following edges in their direction (drop --directed to follow them both ways)",
         ));
-    assert!(t
-        .run(&["path", "Epsilon", "Alpha", "--undirected"])
-        .contains("←[ex:knows]—"));
+    // Both directions are the default; `--undirected` is still accepted and means the same.
+    let both = t.run(&["path", "Epsilon", "Alpha"]);
+    assert!(both.contains("←[ex:knows]—"), "{both}");
+    assert_eq!(t.run(&["path", "Epsilon", "Alpha", "--undirected"]), both);
 }
 
 #[test]
@@ -147,7 +148,8 @@ fn write_back_is_queryable() {
 fn seeded_graph_paths_by_korean_and_arabic_labels() {
     let t = TestDir::new();
     t.kg().arg("seed").assert().success();
-    let ko = t.run(&["path", "엔비디아", "Japan", "--undirected"]);
+    // The default answers "how are these connected?": facts point to both ends.
+    let ko = t.run(&["path", "엔비디아", "Japan"]);
     assert!(
         ko.starts_with("1. Nvidia ") && ko.trim_end().ends_with("hops)"),
         "{ko}"

@@ -47,6 +47,8 @@ impl TestDir {
         let mut cmd = Command::cargo_bin("kg").expect("kg binary");
         cmd.current_dir(self.path())
             .env_remove("KG_STORE")
+            // Tables fit the terminal's width; a test's output must not depend on the caller's.
+            .env_remove("COLUMNS")
             .env("NO_COLOR", "1")
             .env("HOME", self.path().join("home"))
             .env("XDG_DATA_HOME", self.path().join("data"));

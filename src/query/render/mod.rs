@@ -11,7 +11,7 @@ use crate::format::OutputFormat;
 use crate::prefixes::PrefixTable;
 use std::io::Write;
 
-pub use table::{display_term, Table};
+pub use table::{display_term, layout, set_mode, set_width_source, Mode, Table};
 
 /// The most rows (or triples) a table or pretty Turtle holds in memory: both need the whole answer
 /// before the first line, so past this a query would risk the machine's memory. The W3C formats
