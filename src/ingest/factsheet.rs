@@ -93,6 +93,7 @@ pub fn compile(text: &str, source: &str, vocabulary: &Vocabulary) -> Result<Shee
     };
     let file = c.document(doc);
     let records = c.collect_records(root);
+    c.document_properties(doc);
     for (kind, record) in &records {
         c.record(kind, record);
     }
@@ -180,11 +181,13 @@ impl<'a> Compiler<'a> {
                 "sha256",
             ]
             .contains(&key.get_ref().as_ref())
+                // Properties of the document itself (such as the counts its page shows).
+                && !key.get_ref().contains(':')
             {
                 self.error(
                     key.span().start,
                     format!(
-                        "unknown document field '{}' (expected file, title, title_en, language, published, publisher, url, sha256, a)",
+                        "unknown document field '{}' (expected file, title, title_en, language, published, publisher, url, sha256, a, or a property of the ontology such as \"schema:interactionStatistic\")",
                         key.get_ref()
                     ),
                 );
@@ -298,6 +301,45 @@ impl<'a> Compiler<'a> {
             }
         }
         file
+    }
+
+    /// The document's own properties (`"schema:…" = …` in `[document]`), after the records are
+    /// known so they can name them.
+    fn document_properties(&mut self, doc: &Spanned<DeValue<'_>>) {
+        let Some(table) = doc.get_ref().as_table() else {
+            return;
+        };
+        let doc_node = self.document.clone();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            if !name.contains(':') {
+                continue;
+            }
+            match self.prefixed(name) {
+                Some(iri) if self.vocabulary.properties.contains_key(&iri) => {
+                    self.property(
+                        &doc_node.clone().into(),
+                        &iri,
+                        name,
+                        value,
+                        Some(key.span().start),
+                    );
+                }
+                Some(iri) => {
+                    let hint = self.did_you_mean(self.vocabulary.nearest_properties(&iri));
+                    self.error(
+                        key.span().start,
+                        format!(
+                            "unknown property '{name}': it is not defined in the ontology{hint}"
+                        ),
+                    )
+                }
+                None => self.error(
+                    key.span().start,
+                    format!("'{name}' is not a prefixed name with a known prefix"),
+                ),
+            }
+        }
     }
 
     fn required_str(&mut self, table: &Table<'_>, key: &str, at: usize, section: &str) -> String {
