@@ -135,7 +135,7 @@ pub fn refresh(
         }
     }
     reasoner.run();
-    let (added_n, removed) = write_inferred(store, &reasoner)?;
+    let (added_n, removed) = write_increment(store, &reasoner, added)?;
     let report = InferReport {
         profile,
         ontology_graphs,
@@ -262,10 +262,34 @@ fn read(
     Ok((reasoner, asserted, schema_graphs.into_iter().collect()))
 }
 
+/// After an addition: writes the new consequences, and takes out of the inferred graph what has
+/// just been asserted (the inferred graph never holds an asserted triple). The old closure is
+/// known to the reasoner, so nothing is read back or compared.
+fn write_increment(store: &KgStore, reasoner: &Reasoner, added: &[Quad]) -> Result<(u64, u64)> {
+    let graph = NamedNode::new_unchecked(INFERRED_GRAPH);
+    let mut txn = store.transaction()?;
+    let mut removed = 0;
+    for quad in added {
+        let inferred = TripleRef::from(quad.as_ref()).in_graph(graph.as_ref());
+        if store.contains(inferred)? {
+            txn.remove(inferred);
+            removed += 1;
+        }
+    }
+    let mut n = 0;
+    for t in reasoner.derived() {
+        txn.insert(t.as_ref().in_graph(graph.as_ref()));
+        n += 1;
+    }
+    txn.insert_named_graph(graph.as_ref());
+    txn.commit()?;
+    Ok((n, removed))
+}
+
 /// Replaces the inferred graph by the reasoner's entailments, writing only the difference.
 fn write_inferred(store: &KgStore, reasoner: &Reasoner) -> Result<(u64, u64)> {
     let graph = NamedNode::new_unchecked(INFERRED_GRAPH);
-    let new: FxHashSet<Triple> = reasoner.inferred().into_iter().collect();
+    let new: FxHashSet<Triple> = reasoner.derived().collect();
     let mut old = FxHashSet::default();
     for quad in store
         .raw()

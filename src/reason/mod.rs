@@ -180,6 +180,9 @@ pub struct Reasoner {
     tables: Tables,
 }
 
+/// The "rule" of a triple read back from a materialised graph.
+const PREVIOUSLY_INFERRED: &str = "previously-inferred";
+
 impl Reasoner {
     pub fn new(profile: Profile) -> Self {
         let mut r = Self {
@@ -333,7 +336,7 @@ impl Reasoner {
     pub fn insert_known(&mut self, triple: TripleRef<'_>) {
         let t = self.intern(triple);
         if self.add_fact(t) {
-            self.origin.insert(t, ("previously-inferred", Vec::new()));
+            self.origin.insert(t, (PREVIOUSLY_INFERRED, Vec::new()));
         }
     }
 
@@ -963,6 +966,15 @@ impl Reasoner {
             .collect();
         out.sort_by_cached_key(ToString::to_string);
         out
+    }
+
+    /// The entailments this reasoner derived itself, in no order: everything inferred on a first
+    /// run, only the new consequences when the old closure was given by `insert_known`.
+    pub fn derived(&self) -> impl Iterator<Item = Triple> + '_ {
+        self.origin
+            .iter()
+            .filter(|(t, (rule, _))| *rule != PREVIOUSLY_INFERRED && !self.asserted.contains(t))
+            .map(|(t, _)| self.triple(*t))
     }
 
     pub fn inferred_len(&self) -> usize {

@@ -279,6 +279,32 @@ fn loads_and_updates_keep_the_entailments_current_and_a_failed_load_changes_noth
         .stderr(predicate::str::contains("updated incrementally"));
     assert_eq!(count(&t, AGENTS), 5);
     assert!(t.run(&["stats"]).contains("up to date"));
+    // The increment is what a full recomputation gives.
+    t.kg()
+        .args(["infer"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("(+0 −0)"));
+    // Asserting a triple that was inferred moves it out of the inferred graph.
+    let inferred = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/kg/graph/inferred> { ex:bob a ex:Agent } }";
+    assert_eq!(count(&t, inferred), 1);
+    let stated = t.create(
+        "stated.ttl",
+        "@prefix ex: <http://example.org/> .\nex:bob a ex:Agent .\n",
+    );
+    t.kg()
+        .args(["load", "--infer", "--graph", "http://example.org/more"])
+        .arg(&stated)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("updated incrementally"));
+    assert_eq!(count(&t, inferred), 0);
+    assert_eq!(count(&t, AGENTS), 5);
+    t.kg()
+        .args(["infer"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("(+0 −0)"));
     // A load that fails writes nothing, to either graph.
     let before = t.nquads();
     let broken = t.create(
@@ -295,7 +321,7 @@ fn loads_and_updates_keep_the_entailments_current_and_a_failed_load_changes_noth
     t.kg()
         .args([
             "update",
-            "DELETE DATA { GRAPH <http://example.org/more> { ex:bob ex:worksFor ex:globex } }",
+            "DELETE DATA { GRAPH <http://example.org/more> { ex:bob ex:worksFor ex:globex . ex:bob a ex:Agent } }",
         ])
         .assert()
         .success()
