@@ -124,14 +124,14 @@ pub fn refresh(
         return infer(store, &options).map(Some);
     }
     let (mut reasoner, asserted, ontology_graphs) =
-        read_settled(store, profile, chosen.as_deref(), added)?;
+        read_settled(store, profile, chosen.as_deref())?;
     for quad in added {
         if keeps(
             chosen.as_deref(),
             &graph_key(&quad.graph_name),
             quad.as_ref().into(),
         ) {
-            reasoner.insert(quad.as_ref().into());
+            reasoner.insert_new(quad.as_ref().into());
         }
     }
     reasoner.run();
@@ -209,58 +209,87 @@ fn read_asserted(
     profile: Profile,
     chosen: Option<&[String]>,
 ) -> Result<(Reasoner, u64, Vec<String>)> {
-    read(store, profile, chosen, None)
+    read(store, profile, chosen, false)
 }
 
-/// As `read_asserted`, but the old closure (asserted minus `added`, plus the inferred graph) is
-/// settled: it is not re-derived.
+/// As `read_asserted`, but what the store holds (the inferred graph included) is settled: it is
+/// not re-derived. The caller then names what is new with `Reasoner::insert_new`.
 fn read_settled(
     store: &KgStore,
     profile: Profile,
     chosen: Option<&[String]>,
-    added: &[Quad],
 ) -> Result<(Reasoner, u64, Vec<String>)> {
-    read(store, profile, chosen, Some(added))
+    read(store, profile, chosen, true)
 }
 
 fn read(
     store: &KgStore,
     profile: Profile,
     chosen: Option<&[String]>,
-    settled_except: Option<&[Quad]>,
+    settled: bool,
 ) -> Result<(Reasoner, u64, Vec<String>)> {
     let inferred = NamedNode::new_unchecked(INFERRED_GRAPH);
-    let new: FxHashSet<&Quad> = settled_except.into_iter().flatten().collect();
     let mut reasoner = Reasoner::new(profile);
     let mut schema_graphs = BTreeSet::new();
     let mut asserted = 0;
-    for quad in store.raw().iter() {
-        let quad = quad?;
-        let triple: TripleRef<'_> = quad.as_ref().into();
-        if matches!(&quad.graph_name, GraphName::NamedNode(g) if *g == inferred) {
-            if settled_except.is_some() {
-                reasoner.insert_known(triple);
+    let raw = store.raw();
+    // Decoding quads (RocksDB lookups of long strings) and interning them cost about the same:
+    // a second thread decodes while this one interns.
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(8);
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(READ_BATCH);
+            for quad in raw.iter() {
+                match quad {
+                    Ok(q) => {
+                        batch.push(q);
+                        if batch.len() == READ_BATCH {
+                            let full =
+                                std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
+                            if tx.send(Ok(full)).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
             }
-            continue;
-        }
-        asserted += 1;
-        let graph = graph_key(&quad.graph_name);
-        if !keeps(chosen, &graph, triple) {
-            continue;
-        }
-        if is_schema(triple) {
-            schema_graphs.insert(graph);
-        }
-        if settled_except.is_some() {
-            if !new.contains(&quad) {
-                reasoner.insert_settled(triple);
+            let _ = tx.send(Ok(batch));
+        });
+        for batch in rx {
+            for quad in batch? {
+                let triple: TripleRef<'_> = quad.as_ref().into();
+                if matches!(&quad.graph_name, GraphName::NamedNode(g) if *g == inferred) {
+                    if settled {
+                        reasoner.insert_known(triple);
+                    }
+                    continue;
+                }
+                asserted += 1;
+                let graph = graph_key(&quad.graph_name);
+                if !keeps(chosen, &graph, triple) {
+                    continue;
+                }
+                if is_schema(triple) {
+                    schema_graphs.insert(graph);
+                }
+                if settled {
+                    reasoner.insert_settled(triple);
+                } else {
+                    reasoner.insert(triple);
+                }
             }
-        } else {
-            reasoner.insert(triple);
         }
-    }
+        Ok(())
+    })?;
     Ok((reasoner, asserted, schema_graphs.into_iter().collect()))
 }
+
+/// Quads per batch handed from the decoding thread to the reasoner.
+const READ_BATCH: usize = 4096;
 
 /// After an addition: writes the new consequences, and takes out of the inferred graph what has
 /// just been asserted (the inferred graph never holds an asserted triple). The old closure is

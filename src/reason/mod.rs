@@ -147,6 +147,8 @@ struct Tables {
     /// restriction → (property, filler) for `owl:allValuesFrom`, and property → (restriction, filler).
     avf_by_restriction: FxHashMap<u32, Vec<(u32, u32)>>,
     avf_by_prop: FxHashMap<u32, Vec<(u32, u32)>>,
+    /// filler → (restriction, property) for `owl:allValuesFrom`.
+    avf_by_filler: FxHashMap<u32, Vec<(u32, u32)>>,
     /// class → its intersection's members; member → classes it is a conjunct of.
     intersections: FxHashMap<u32, Vec<u32>>,
     conjunct_of: FxHashMap<u32, Vec<u32>>,
@@ -332,6 +334,15 @@ impl Reasoner {
         self.add_fact(t);
     }
 
+    /// An asserted triple, perhaps already inserted as settled, whose consequences are to be
+    /// derived: the new part of an incremental update.
+    pub fn insert_new(&mut self, triple: TripleRef<'_>) {
+        let t = self.intern(triple);
+        self.asserted.insert(t);
+        self.add_fact(t);
+        self.queue.push(t);
+    }
+
     /// A triple already known to be entailed (read back from a materialised graph).
     pub fn insert_known(&mut self, triple: TripleRef<'_>) {
         let t = self.intern(triple);
@@ -508,6 +519,9 @@ impl Reasoner {
     fn owl_rules(&mut self, t: T) {
         let v = self.v;
         let (s, p, o) = t;
+        if p == v.sco || p == v.spo {
+            self.restriction_schema_rules(t);
+        }
         // Equivalence is subsumption both ways; the subsumption rules do the rest.
         if p == v.eqc {
             self.derive((s, v.sco, o), "scm-eqc1", &[t]);
@@ -918,6 +932,90 @@ impl Reasoner {
     /// Compiles restrictions and lists from the schema known when a run starts. A restriction
     /// that arrives in a later, incremental run applies to the new triples only, which is why
     /// `infer::refresh` recomputes from scratch when a write adds schema triples.
+    /// scm-svf1/2, scm-avf1/2 and scm-hv: subsumption between restrictions that follows from a
+    /// subsumption of their fillers or properties (with it, a `ResearchAssistant`, a subclass of
+    /// "works for some research group", is an `Employee`, "a person who works for some organisation").
+    fn restriction_schema_rules(&mut self, t: T) {
+        let v = self.v;
+        let (a, p, b) = t;
+        let mut found: Vec<(T, &'static str, [T; 4])> = Vec::new();
+        let tables = &self.tables;
+        if p == v.sco {
+            // a ⊑ b: ∃P.a ⊑ ∃P.b and ∀P.a ⊑ ∀P.b.
+            for &(x, px) in tables.svf_by_filler.get(&a).into_iter().flatten() {
+                for &(y, py) in tables.svf_by_filler.get(&b).into_iter().flatten() {
+                    if px == py && x != y {
+                        let premises = [
+                            (x, v.svf, a),
+                            (x, v.on_prop, px),
+                            (y, v.svf, b),
+                            (y, v.on_prop, py),
+                        ];
+                        found.push(((x, v.sco, y), "scm-svf1", premises));
+                    }
+                }
+            }
+            for &(x, px) in tables.avf_by_filler.get(&a).into_iter().flatten() {
+                for &(y, py) in tables.avf_by_filler.get(&b).into_iter().flatten() {
+                    if px == py && x != y {
+                        let premises = [
+                            (x, v.avf, a),
+                            (x, v.on_prop, px),
+                            (y, v.avf, b),
+                            (y, v.on_prop, py),
+                        ];
+                        found.push(((x, v.sco, y), "scm-avf1", premises));
+                    }
+                }
+            }
+        } else {
+            // a ⊑ b as properties: ∃a.C ⊑ ∃b.C, ∀b.C ⊑ ∀a.C, (a value i) ⊑ (b value i).
+            let pairs = |m: &FxHashMap<u32, Vec<(u32, u32)>>| -> Vec<(u32, u32, u32)> {
+                let mut out = Vec::new();
+                for &(x, cx) in m.get(&a).into_iter().flatten() {
+                    for &(y, cy) in m.get(&b).into_iter().flatten() {
+                        if cx == cy && x != y {
+                            out.push((x, y, cx));
+                        }
+                    }
+                }
+                out
+            };
+            for (x, y, c) in pairs(&tables.svf_by_prop) {
+                let premises = [
+                    (x, v.svf, c),
+                    (x, v.on_prop, a),
+                    (y, v.svf, c),
+                    (y, v.on_prop, b),
+                ];
+                found.push(((x, v.sco, y), "scm-svf2", premises));
+            }
+            for (x, y, c) in pairs(&tables.avf_by_prop) {
+                let premises = [
+                    (x, v.avf, c),
+                    (x, v.on_prop, a),
+                    (y, v.avf, c),
+                    (y, v.on_prop, b),
+                ];
+                found.push(((y, v.sco, x), "scm-avf2", premises));
+            }
+            for (x, y, i) in pairs(&tables.hv_by_prop) {
+                let premises = [
+                    (x, v.has_value, i),
+                    (x, v.on_prop, a),
+                    (y, v.has_value, i),
+                    (y, v.on_prop, b),
+                ];
+                found.push(((x, v.sco, y), "scm-hv", premises));
+            }
+        }
+        for (derived, rule, premises) in found {
+            let mut all = vec![t];
+            all.extend(premises);
+            self.derive(derived, rule, &all);
+        }
+    }
+
     fn compile_tables(&mut self) {
         let v = self.v;
         let mut t = Tables::default();
@@ -933,6 +1031,7 @@ impl Reasoner {
             for c in self.objects(r, v.avf) {
                 t.avf_by_restriction.entry(r).or_default().push((p, c));
                 t.avf_by_prop.entry(p).or_default().push((r, c));
+                t.avf_by_filler.entry(c).or_default().push((r, p));
             }
         }
         for (c, l) in self.pairs(v.inter) {
@@ -1083,6 +1182,28 @@ mod tests {
         assert!(holds(&r, "n", "a", "F"));
         assert!(holds(&r, "i", "pc", "l"));
         assert!(holds(&r, "e2", "p3", "v") && holds(&r, "e2", &format!("{OWL}sameAs"), "e1"));
+    }
+
+    #[test]
+    fn restrictions_are_subsumed_through_their_fillers_and_properties() {
+        // LUBM's pattern: a research assistant works for some research group, so is an employee.
+        let r = reason(Profile::OwlRl, ":RA rdfs:subClassOf :Person , [ owl:onProperty :worksFor ; owl:someValuesFrom :Group ] .
+            :Group rdfs:subClassOf :Org .
+            :Employee owl:intersectionOf ( :Person [ owl:onProperty :worksFor ; owl:someValuesFrom :Org ] ) .
+            :x a :RA .
+            :headOf rdfs:subPropertyOf :worksFor . :Head owl:equivalentClass [ owl:onProperty :headOf ; owl:someValuesFrom :Org ] .
+            :W owl:equivalentClass [ owl:onProperty :worksFor ; owl:someValuesFrom :Org ] . :h a :Head .
+            :R1 owl:equivalentClass [ owl:onProperty :colour ; owl:hasValue :red ] . :shade rdfs:subPropertyOf :colour .
+            :R2 owl:equivalentClass [ owl:onProperty :shade ; owl:hasValue :red ] . :c a :R2 .
+            :A1 owl:equivalentClass [ owl:onProperty :worksFor ; owl:allValuesFrom :Group ] .
+            :A2 owl:equivalentClass [ owl:onProperty :worksFor ; owl:allValuesFrom :Org ] . :y a :A1 .
+            :A3 owl:equivalentClass [ owl:onProperty :headOf ; owl:allValuesFrom :Org ] . :z a :A2 .");
+        assert!(holds(&r, "x", "a", "Employee"), "scm-svf1");
+        assert!(holds(&r, "h", "a", "W"), "scm-svf2");
+        assert!(holds(&r, "c", "a", "R1"), "scm-hv");
+        assert!(holds(&r, "y", "a", "A2"), "scm-avf1");
+        assert!(holds(&r, "z", "a", "A3"), "scm-avf2");
+        assert!(!holds(&r, "z", "a", "A1"));
     }
 
     #[test]
