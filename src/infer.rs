@@ -38,6 +38,8 @@ pub struct InferReport {
     pub inconsistencies: Vec<Inconsistency>,
     pub incremental: bool,
     pub elapsed: Duration,
+    /// Of which: reading the store, running the rules, writing the entailments.
+    pub phases: [Duration; 3],
 }
 
 /// Whether the entailments exist and reflect the store.
@@ -77,8 +79,11 @@ pub fn infer(store: &KgStore, options: &InferOptions) -> Result<InferReport> {
     let chosen = (!options.ontology.is_empty()).then(|| options.ontology.clone());
     let (mut reasoner, asserted, ontology_graphs) =
         read_asserted(store, options.profile, chosen.as_deref())?;
+    let read = start.elapsed();
     reasoner.run();
+    let rules = start.elapsed() - read;
     let (added, removed) = write_inferred(store, &reasoner)?;
+    let write = start.elapsed() - read - rules;
     let report = InferReport {
         profile: options.profile,
         ontology_graphs,
@@ -89,6 +94,7 @@ pub fn infer(store: &KgStore, options: &InferOptions) -> Result<InferReport> {
         inconsistencies: reasoner.inconsistencies().to_vec(),
         incremental: false,
         elapsed: start.elapsed(),
+        phases: [read, rules, write],
     };
     record(store, &report, chosen)?;
     Ok(report)
@@ -125,6 +131,7 @@ pub fn refresh(
     }
     let (mut reasoner, asserted, ontology_graphs) =
         read_settled(store, profile, chosen.as_deref())?;
+    let read = start.elapsed();
     for quad in added {
         if keeps(
             chosen.as_deref(),
@@ -135,7 +142,9 @@ pub fn refresh(
         }
     }
     reasoner.run();
+    let rules = start.elapsed() - read;
     let (added_n, removed) = write_increment(store, &reasoner, added)?;
+    let write = start.elapsed() - read - rules;
     let report = InferReport {
         profile,
         ontology_graphs,
@@ -146,6 +155,7 @@ pub fn refresh(
         inconsistencies: reasoner.inconsistencies().to_vec(),
         incremental: true,
         elapsed: start.elapsed(),
+        phases: [read, rules, write],
     };
     record(store, &report, chosen)?;
     Ok(Some(report))

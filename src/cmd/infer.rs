@@ -60,7 +60,7 @@ pub fn summary(ctx: &mut Ctx, report: &InferReport, io: &mut Io<'_>) -> Result<(
     };
     writeln!(
         io.err,
-        "{} entailments {how}: {} inferred from {} asserted quads in {:.2} s (+{} −{}); ontology: {}",
+        "{} entailments {how}: {} inferred from {} asserted quads in {:.2} s (+{} −{}); ontology: {}; read {:.2} s, rules {:.2} s, write {:.2} s",
         report.profile,
         report.inferred,
         report.asserted,
@@ -71,7 +71,10 @@ pub fn summary(ctx: &mut Ctx, report: &InferReport, io: &mut Io<'_>) -> Result<(
             "none found".to_owned()
         } else {
             report.ontology_graphs.join(", ")
-        }
+        },
+        report.phases[0].as_secs_f64(),
+        report.phases[1].as_secs_f64(),
+        report.phases[2].as_secs_f64(),
     )
     .map_err(io_err)?;
     if !report.inconsistencies.is_empty() {
