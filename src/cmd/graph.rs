@@ -108,9 +108,9 @@ pub fn path(ctx: &mut Ctx, args: PathArgs, io: &mut Io<'_>) -> Result<u8> {
     let projection = projection(ctx, &args.projection, io)?;
     let timing = ctx.timing;
     let store = ctx.store()?;
-    let labels = kg::resolve::labels(store)?;
-    let from = node(store, &projection, &args.from, &labels)?;
-    let to = node(store, &projection, &args.to, &labels)?;
+    let mut labels = None;
+    let from = node(store, &projection, &args.from, &mut labels)?;
+    let to = node(store, &projection, &args.to, &mut labels)?;
     let options = PathOptions {
         k: args.k,
         via: iris(store, &args.via)?,
@@ -160,8 +160,7 @@ pub fn neighbors(ctx: &mut Ctx, args: NeighborsArgs, io: &mut Io<'_>) -> Result<
     let projection = projection(ctx, &args.projection, io)?;
     let timing = ctx.timing;
     let store = ctx.store()?;
-    let labels = kg::resolve::labels(store)?;
-    let center = node(store, &projection, &args.node, &labels)?;
+    let center = node(store, &projection, &args.node, &mut None)?;
     let edges = graph::neighbourhood(&projection, center, args.depth, args.directed);
     let n = edges.len();
     let sub = Subgraph {
@@ -251,11 +250,19 @@ fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<A
         }
     }
     let start = Instant::now();
-    let p = Arc::new(Projection::build(ctx.store()?, &options)?);
+    let (p, origin) = graph::projection(ctx.store()?, &options)?;
+    let p = Arc::new(p);
+    if let graph::Origin::Built(Some(e)) = &origin {
+        writeln!(io.err, "warning: the projection was not saved: {e}").map_err(io_err)?;
+    }
     if ctx.timing {
+        let how = match origin {
+            graph::Origin::Built(_) => "projected",
+            graph::Origin::Saved => "opened the saved projection of",
+        };
         writeln!(
             io.err,
-            "projected {} nodes and {} edges in {}",
+            "{how} {} nodes and {} edges in {}",
             p.node_count(),
             p.edge_count(),
             super::query::elapsed(start.elapsed())
@@ -270,9 +277,18 @@ fn node(
     store: &kg::KgStore,
     p: &Projection,
     name: &str,
-    labels: &[(String, String)],
+    labels: &mut Option<Vec<(String, String)>>,
 ) -> Result<petgraph::graph::NodeIndex> {
-    let iri = kg::resolve::resolve(store, name, labels)?;
+    // Reading every label is a query over the store: only for names that are not IRIs.
+    let iri = match kg::resolve::resolve_name(store, name) {
+        Some(iri) => iri?,
+        None => {
+            if labels.is_none() {
+                *labels = Some(kg::resolve::labels(store)?);
+            }
+            kg::resolve::resolve(store, name, labels.as_deref().unwrap_or_default())?
+        }
+    };
     p.node(&NamedOrBlankNode::NamedNode(iri.clone())).ok_or_else(|| {
         Error::BadInput(format!(
             "{name} (<{}>) has no links in the projected graph (literals, types and provenance are left out)",
