@@ -250,7 +250,23 @@ fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<A
         }
     }
     let start = Instant::now();
-    let (p, origin) = graph::projection(ctx.store()?, &options)?;
+    let mut prepared = None;
+    if let Some(pending) = ctx.pending_projection.take() {
+        if pending.generation == ctx.generation && pending.options == options {
+            // Built or opened in the background: wait for it. A failure there (say, cancelled)
+            // falls through to building here.
+            if let Ok(Ok(done)) = pending.result.recv() {
+                prepared = Some(done);
+            }
+        } else {
+            pending.cancel.cancel();
+        }
+    }
+    let background = prepared.is_some();
+    let (p, origin) = match prepared {
+        Some(done) => done,
+        None => graph::projection(ctx.store()?, &options, None)?,
+    };
     let p = Arc::new(p);
     if let graph::Origin::Built(Some(e)) = &origin {
         writeln!(io.err, "warning: the projection was not saved: {e}").map_err(io_err)?;
@@ -262,15 +278,88 @@ fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<A
         };
         writeln!(
             io.err,
-            "{how} {} nodes and {} edges in {}",
+            "{how} {} nodes and {} edges in {}{}",
             p.node_count(),
             p.edge_count(),
-            super::query::elapsed(start.elapsed())
+            super::query::elapsed(start.elapsed()),
+            if background {
+                " (waiting for the background preparation)"
+            } else {
+                ""
+            }
         )
         .map_err(io_err)?;
     }
     ctx.projection = Some((ctx.generation, options, Arc::clone(&p)));
     Ok(p)
+}
+
+/// A projection being prepared on a thread of its own.
+pub struct Pending {
+    generation: u64,
+    options: ProjectionOptions,
+    result: std::sync::mpsc::Receiver<Result<(Projection, graph::Origin)>>,
+    cancel: oxigraph::sparql::CancellationToken,
+}
+
+impl Pending {
+    /// Stops the preparation at Oxigraph's next check (the session ends, or it is superseded).
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+}
+
+/// After a change to the store (and when a session starts), prepares in the background the
+/// projection the next traversal is likely to ask for: the options of the session's last one,
+/// or the defaults when a projection with them was saved before (the store has been traversed).
+/// Opening a current saved projection takes milliseconds; rebuilding one takes seconds, which a
+/// person typing the next command does not wait for.
+pub fn prepare_in_background(ctx: &mut Ctx) {
+    let options = match &ctx.projection {
+        Some((_, options, _)) => ProjectionOptions {
+            no_inference: !ctx.inference,
+            ..options.clone()
+        },
+        None => ProjectionOptions {
+            no_inference: !ctx.inference,
+            ..ProjectionOptions::default()
+        },
+    };
+    if let Some(pending) = &ctx.pending_projection {
+        if pending.generation == ctx.generation && pending.options == options {
+            return;
+        }
+        pending.cancel();
+    }
+    if let Some((generation, cached, _)) = &ctx.projection {
+        if *generation == ctx.generation && *cached == options {
+            return;
+        }
+    }
+    let generation = ctx.generation;
+    let used_here = ctx.projection.is_some();
+    let Ok(store) = ctx.store() else { return };
+    if !used_here && !graph::was_saved(store, &options) {
+        return;
+    }
+    let store = store.clone();
+    let cancel = oxigraph::sparql::CancellationToken::new();
+    let (send, result) = std::sync::mpsc::channel();
+    let thread_options = options.clone();
+    let thread_cancel = cancel.clone();
+    kg::query::background::track(std::thread::spawn(move || {
+        let _ = send.send(graph::projection(
+            &store,
+            &thread_options,
+            Some(&thread_cancel),
+        ));
+    }));
+    ctx.pending_projection = Some(Pending {
+        generation,
+        options,
+        result,
+        cancel,
+    });
 }
 
 fn node(

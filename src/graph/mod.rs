@@ -36,7 +36,11 @@ pub enum Origin {
 
 /// The projection for these options: the saved one when it reflects the store as it is now,
 /// otherwise built from the store and saved (atomically) for the next command.
-pub fn projection(store: &KgStore, options: &ProjectionOptions) -> Result<(Projection, Origin)> {
+pub fn projection(
+    store: &KgStore,
+    options: &ProjectionOptions,
+    cancel: Option<&oxigraph::sparql::CancellationToken>,
+) -> Result<(Projection, Origin)> {
     let canonical = options.canonical();
     let before = store.data_key()?;
     if let Some(key) = before {
@@ -44,7 +48,7 @@ pub fn projection(store: &KgStore, options: &ProjectionOptions) -> Result<(Proje
             return Ok((p, Origin::Saved));
         }
     }
-    let p = Projection::build(store, options)?;
+    let p = Projection::build(store, options, cancel)?;
     // The key after the build counts RocksDB's own compactions during it. A write by kg in the
     // meantime (the REPL builds in the background) bumps the version, which then no longer
     // matches: the file is saved under the version it was built from, and is stale at once.
@@ -58,6 +62,14 @@ pub fn projection(store: &KgStore, options: &ProjectionOptions) -> Result<(Proje
         unsaved = persist::save(store, &p, &canonical, key).err();
     }
     Ok((p, Origin::Built(unsaved)))
+}
+
+/// Whether a projection for these options was saved before (current or not): the store has been
+/// traversed with them, so preparing one ahead is likely to pay.
+pub fn was_saved(store: &KgStore, options: &ProjectionOptions) -> bool {
+    store
+        .derived_path(&persist::file_name(&options.canonical()))
+        .is_some_and(|p| p.exists())
 }
 
 /// Stores PageRank and degrees as triples in `graph`, replacing what it held, in one transaction.

@@ -106,7 +106,13 @@ impl StrTable {
 }
 
 impl Projection {
-    pub fn build(store: &KgStore, options: &ProjectionOptions) -> Result<Self> {
+    /// Reads the projection from the store (seconds on a large store). `cancel` stops it at
+    /// Oxigraph's next check, with an error.
+    pub fn build(
+        store: &KgStore,
+        options: &ProjectionOptions,
+        cancel: Option<&oxigraph::sparql::CancellationToken>,
+    ) -> Result<Self> {
         let ontology = crate::seed::ONTOLOGY_GRAPH;
         let inferred = crate::store::INFERRED_GRAPH;
         let graphs: Vec<Option<NamedNode>> = if options.graphs.is_empty() {
@@ -176,6 +182,9 @@ impl Projection {
             let mut edges = Vec::new();
             while let Some(&pid) = work.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
             {
+                if cancel.is_some_and(|c| c.is_cancelled()) {
+                    return Err(Error::Cancelled);
+                }
                 let body = &bodies[pid];
                 // Many predicates hold only literals (names, e-mail addresses): they cost one scan.
                 let has_edges = format!("ASK {{ {body} FILTER(!isLiteral(?o)) }}");
@@ -188,7 +197,7 @@ impl Projection {
                 );
                 edges.clear();
                 let mut complete = true;
-                for row in store.solutions(&grouped, false, None)? {
+                for row in store.solutions(&grouped, false, cancel)? {
                     let row = row?;
                     let Some(o) = row.get("o").and_then(|o| chunk.intern_term(o)) else {
                         continue;
@@ -205,7 +214,7 @@ impl Projection {
                 if !complete {
                     edges.clear();
                     let rows = format!("SELECT ?s ?o WHERE {{ {body} FILTER(!isLiteral(?o)) }}");
-                    for row in store.solutions(&rows, false, None)? {
+                    for row in store.solutions(&rows, false, cancel)? {
                         let row = row?;
                         let (Some(s), Some(o)) = (row.get("s"), row.get("o")) else {
                             continue;
