@@ -4,6 +4,8 @@
 #   bash benches/run.sh            # --quick: LUBM-1, about 25 s, no timing assertions (CI)
 #   bash benches/run.sh --full     # LUBM-10, 1.7 M triples: 15-20 minutes, a third of it rdflib
 #   bash benches/run.sh --full --no-rdflib    # any further option goes to bench.py (--help)
+#   bash benches/run.sh --scale    # LUBM-1, 10, 100 beside pyoxigraph, per million triples (scale.py;
+#                                  # --sizes 1,10 to leave out LUBM-100, which takes most of an hour)
 #
 # Prints markdown tables and records them in benches/RESULTS.md. Exit code 1 when a result count
 # differs from the datasets README or a step fails; never because of a timing.
@@ -23,6 +25,7 @@ for a in "$@"; do
   case "$a" in
     --quick) mode=quick ;;
     --full) mode=full ;;
+    --scale) mode=scale ;;
     -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$a") ;;
   esac
@@ -65,4 +68,7 @@ then
 fi
 
 cmd="bash benches/run.sh --$mode${args[*]:+ ${args[*]}}"
+if [ "$mode" = scale ]; then
+  exec "$venv/bin/python" "$ROOT/benches/scale.py" --kg "$KG_BIN" --data "$data" --command "$cmd" ${args[@]+"${args[@]}"}
+fi
 exec "$venv/bin/python" "$ROOT/benches/bench.py" --mode "$mode" --kg "$KG_BIN" --data "$data" --command "$cmd" ${args[@]+"${args[@]}"}

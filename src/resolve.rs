@@ -25,23 +25,38 @@ pub fn labels(store: &KgStore) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// Resolves a user's name for a resource to its IRI.
-pub fn resolve(store: &KgStore, name: &str, labels: &[(String, String)]) -> Result<NamedNode> {
+/// A name that is an IRI (`<…>`, `http…:`, `urn:`) or a prefixed name resolves without labels;
+/// `None` for a name only labels can resolve.
+pub fn resolve_name(store: &KgStore, name: &str) -> Option<Result<NamedNode>> {
     let name = name.trim();
     if let Some(iri) = name.strip_prefix('<').and_then(|n| n.strip_suffix('>')) {
-        return NamedNode::new(iri)
-            .map_err(|e| Error::BadInput(format!("invalid IRI <{iri}>: {e}")));
+        return Some(
+            NamedNode::new(iri).map_err(|e| Error::BadInput(format!("invalid IRI <{iri}>: {e}"))),
+        );
     }
     if let Some((p, _)) = name.split_once(':') {
         if let Some(iri) = store.prefixes().expand(name) {
-            return NamedNode::new(iri)
-                .map_err(|e| Error::BadInput(format!("invalid name {name}: {e}")));
+            return Some(
+                NamedNode::new(iri)
+                    .map_err(|e| Error::BadInput(format!("invalid name {name}: {e}"))),
+            );
         }
         if p.starts_with("http") || p == "urn" {
-            return NamedNode::new(name)
-                .map_err(|e| Error::BadInput(format!("invalid IRI {name}: {e}")));
+            return Some(
+                NamedNode::new(name)
+                    .map_err(|e| Error::BadInput(format!("invalid IRI {name}: {e}"))),
+            );
         }
     }
+    None
+}
+
+/// Resolves a user's name for a resource to its IRI.
+pub fn resolve(store: &KgStore, name: &str, labels: &[(String, String)]) -> Result<NamedNode> {
+    if let Some(iri) = resolve_name(store, name) {
+        return iri;
+    }
+    let name = name.trim();
     let pick = |matches: Vec<&String>| -> Option<Result<NamedNode>> {
         let mut iris: Vec<&String> = matches;
         iris.sort();

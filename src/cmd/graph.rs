@@ -108,9 +108,9 @@ pub fn path(ctx: &mut Ctx, args: PathArgs, io: &mut Io<'_>) -> Result<u8> {
     let projection = projection(ctx, &args.projection, io)?;
     let timing = ctx.timing;
     let store = ctx.store()?;
-    let labels = kg::resolve::labels(store)?;
-    let from = node(store, &projection, &args.from, &labels)?;
-    let to = node(store, &projection, &args.to, &labels)?;
+    let mut labels = None;
+    let from = node(store, &projection, &args.from, &mut labels)?;
+    let to = node(store, &projection, &args.to, &mut labels)?;
     let options = PathOptions {
         k: args.k,
         via: iris(store, &args.via)?,
@@ -160,8 +160,7 @@ pub fn neighbors(ctx: &mut Ctx, args: NeighborsArgs, io: &mut Io<'_>) -> Result<
     let projection = projection(ctx, &args.projection, io)?;
     let timing = ctx.timing;
     let store = ctx.store()?;
-    let labels = kg::resolve::labels(store)?;
-    let center = node(store, &projection, &args.node, &labels)?;
+    let center = node(store, &projection, &args.node, &mut None)?;
     let edges = graph::neighbourhood(&projection, center, args.depth, args.directed);
     let n = edges.len();
     let sub = Subgraph {
@@ -251,14 +250,43 @@ fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<A
         }
     }
     let start = Instant::now();
-    let p = Arc::new(Projection::build(ctx.store()?, &options)?);
+    let mut prepared = None;
+    if let Some(pending) = ctx.pending_projection.take() {
+        if pending.generation == ctx.generation && pending.options == options {
+            // Built or opened in the background: wait for it. A failure there (say, cancelled)
+            // falls through to building here.
+            if let Ok(Ok(done)) = pending.result.recv() {
+                prepared = Some(done);
+            }
+        } else {
+            pending.cancel.cancel();
+        }
+    }
+    let background = prepared.is_some();
+    let (p, origin) = match prepared {
+        Some(done) => done,
+        None => graph::projection(ctx.store()?, &options, None)?,
+    };
+    let p = Arc::new(p);
+    if let graph::Origin::Built(Some(e)) = &origin {
+        writeln!(io.err, "warning: the projection was not saved: {e}").map_err(io_err)?;
+    }
     if ctx.timing {
+        let how = match origin {
+            graph::Origin::Built(_) => "projected",
+            graph::Origin::Saved => "opened the saved projection of",
+        };
         writeln!(
             io.err,
-            "projected {} nodes and {} edges in {}",
+            "{how} {} nodes and {} edges in {}{}",
             p.node_count(),
             p.edge_count(),
-            super::query::elapsed(start.elapsed())
+            super::query::elapsed(start.elapsed()),
+            if background {
+                " (waiting for the background preparation)"
+            } else {
+                ""
+            }
         )
         .map_err(io_err)?;
     }
@@ -266,13 +294,90 @@ fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<A
     Ok(p)
 }
 
+/// A projection being prepared on a thread of its own.
+pub struct Pending {
+    generation: u64,
+    options: ProjectionOptions,
+    result: std::sync::mpsc::Receiver<Result<(Projection, graph::Origin)>>,
+    cancel: oxigraph::sparql::CancellationToken,
+}
+
+impl Pending {
+    /// Stops the preparation at Oxigraph's next check (the session ends, or it is superseded).
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+}
+
+/// After a change to the store (and when a session starts), prepares in the background the
+/// projection the next traversal is likely to ask for: the options of the session's last one,
+/// or the defaults when a projection with them was saved before (the store has been traversed).
+/// Opening a current saved projection takes milliseconds; rebuilding one takes seconds, which a
+/// person typing the next command does not wait for.
+pub fn prepare_in_background(ctx: &mut Ctx) {
+    let options = match &ctx.projection {
+        Some((_, options, _)) => ProjectionOptions {
+            no_inference: !ctx.inference,
+            ..options.clone()
+        },
+        None => ProjectionOptions {
+            no_inference: !ctx.inference,
+            ..ProjectionOptions::default()
+        },
+    };
+    if let Some(pending) = &ctx.pending_projection {
+        if pending.generation == ctx.generation && pending.options == options {
+            return;
+        }
+        pending.cancel();
+    }
+    if let Some((generation, cached, _)) = &ctx.projection {
+        if *generation == ctx.generation && *cached == options {
+            return;
+        }
+    }
+    let generation = ctx.generation;
+    let used_here = ctx.projection.is_some();
+    let Ok(store) = ctx.store() else { return };
+    if !used_here && !graph::was_saved(store, &options) {
+        return;
+    }
+    let store = store.clone();
+    let cancel = oxigraph::sparql::CancellationToken::new();
+    let (send, result) = std::sync::mpsc::channel();
+    let thread_options = options.clone();
+    let thread_cancel = cancel.clone();
+    kg::query::background::track(std::thread::spawn(move || {
+        let _ = send.send(graph::projection(
+            &store,
+            &thread_options,
+            Some(&thread_cancel),
+        ));
+    }));
+    ctx.pending_projection = Some(Pending {
+        generation,
+        options,
+        result,
+        cancel,
+    });
+}
+
 fn node(
     store: &kg::KgStore,
     p: &Projection,
     name: &str,
-    labels: &[(String, String)],
+    labels: &mut Option<Vec<(String, String)>>,
 ) -> Result<petgraph::graph::NodeIndex> {
-    let iri = kg::resolve::resolve(store, name, labels)?;
+    // Reading every label is a query over the store: only for names that are not IRIs.
+    let iri = match kg::resolve::resolve_name(store, name) {
+        Some(iri) => iri?,
+        None => {
+            if labels.is_none() {
+                *labels = Some(kg::resolve::labels(store)?);
+            }
+            kg::resolve::resolve(store, name, labels.as_deref().unwrap_or_default())?
+        }
+    };
     p.node(&NamedOrBlankNode::NamedNode(iri.clone())).ok_or_else(|| {
         Error::BadInput(format!(
             "{name} (<{}>) has no links in the projected graph (literals, types and provenance are left out)",

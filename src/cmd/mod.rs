@@ -44,6 +44,8 @@ pub struct Ctx {
         kg::graph::ProjectionOptions,
         std::sync::Arc<kg::graph::Projection>,
     )>,
+    /// A projection being prepared on a thread of its own (the REPL), for the next traversal.
+    pub pending_projection: Option<graph::Pending>,
 }
 
 impl Ctx {
@@ -56,6 +58,7 @@ impl Ctx {
             inference: true,
             generation: 0,
             projection: None,
+            pending_projection: None,
         }
     }
 

@@ -1,11 +1,13 @@
 //! Graph traversals over a petgraph projection of the store: paths as answers, neighbourhoods,
 //! rankings, components, and writing the results back as triples.
 //!
-//! The projection is built once per command (the REPL caches it until the store changes);
-//! everything after that is in memory and never touches the store.
+//! The projection is built once per store version and options and saved beside the store
+//! (`persist`); later commands open the saved one. Everything after that is in memory and never
+//! touches the store.
 
 mod algo;
 mod output;
+mod persist;
 mod project;
 
 pub use algo::{
@@ -13,6 +15,7 @@ pub use algo::{
 };
 pub use output::chain;
 pub use output::{write_components, write_path_like, write_ranking, Subgraph};
+pub use persist::file_name as saved_file_name;
 pub use project::{Projection, ProjectionOptions};
 
 use crate::error::Result;
@@ -20,6 +23,54 @@ use crate::store::KgStore;
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
 
 const KG: &str = "https://w3id.org/kg/ns#";
+
+/// Where a projection came from.
+#[derive(Debug)]
+pub enum Origin {
+    /// Read from the store, and saved for the next time unless saving failed (then with the
+    /// error, which only makes the next command slower: the projection in hand is right).
+    Built(Option<crate::Error>),
+    /// Opened from the file saved beside the store: the data had not changed since.
+    Saved,
+}
+
+/// The projection for these options: the saved one when it reflects the store as it is now,
+/// otherwise built from the store and saved (atomically) for the next command.
+pub fn projection(
+    store: &KgStore,
+    options: &ProjectionOptions,
+    cancel: Option<&oxigraph::sparql::CancellationToken>,
+) -> Result<(Projection, Origin)> {
+    let canonical = options.canonical();
+    let before = store.data_key()?;
+    if let Some(key) = before {
+        if let Some(p) = persist::open(store, &canonical, key) {
+            return Ok((p, Origin::Saved));
+        }
+    }
+    let p = Projection::build(store, options, cancel)?;
+    // The key after the build counts RocksDB's own compactions during it. A write by kg in the
+    // meantime (the REPL builds in the background) bumps the version, which then no longer
+    // matches: the file is saved under the version it was built from, and is stale at once.
+    let mut unsaved = None;
+    if let (Some(before), Some(after)) = (before, store.data_key()?) {
+        let key = if after.version == before.version {
+            after
+        } else {
+            before
+        };
+        unsaved = persist::save(store, &p, &canonical, key).err();
+    }
+    Ok((p, Origin::Built(unsaved)))
+}
+
+/// Whether a projection for these options was saved before (current or not): the store has been
+/// traversed with them, so preparing one ahead is likely to pay.
+pub fn was_saved(store: &KgStore, options: &ProjectionOptions) -> bool {
+    store
+        .derived_path(&persist::file_name(&options.canonical()))
+        .is_some_and(|p| p.exists())
+}
 
 /// Stores PageRank and degrees as triples in `graph`, replacing what it held, in one transaction.
 pub fn write_back_rank(
@@ -32,7 +83,7 @@ pub fn write_back_rank(
     let g = GraphName::NamedNode(graph.clone());
     let prop = |name: &str| NamedNode::new_unchecked(format!("{KG}{name}"));
     for r in ranked {
-        let node = p.graph[r.node].clone();
+        let node = p.term(r.node).into_owned();
         quads.push(Quad::new(
             node.clone(),
             prop("pageRank"),
@@ -69,7 +120,7 @@ pub fn write_back_components(
         .flat_map(|c| c.members.iter().map(move |m| (c.id, *m)))
         .map(|(id, m)| {
             Quad::new(
-                p.graph[m].clone(),
+                p.term(m).into_owned(),
                 prop.clone(),
                 Literal::from(id as i64),
                 g.clone(),

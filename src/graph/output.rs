@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::format::OutputFormat;
 use crate::prefixes::PrefixTable;
 use crate::query::render::Table;
-use oxigraph::model::{NamedOrBlankNode, Triple};
+use oxigraph::model::{NamedOrBlankNodeRef, Triple};
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -98,7 +98,7 @@ pub fn write_path_like(
             writeln!(out).map_err(io)
         }
         OutputFormat::Json => {
-            let node_json = |n: NodeIndex| serde_json::json!({ "id": term_id(&p.graph[n]), "label": p.name(n, prefixes) });
+            let node_json = |n: NodeIndex| serde_json::json!({ "id": term_id(p.term(n)), "label": p.name(n, prefixes) });
             let mut nodes = BTreeMap::new();
             let mut edges = Vec::new();
             for e in &sub.edges {
@@ -106,10 +106,10 @@ pub fn write_path_like(
                     nodes.insert(s, node_json(s));
                     nodes.insert(o, node_json(o));
                     edges.push(serde_json::json!({
-                        "source": term_id(&p.graph[s]),
+                        "source": term_id(p.term(s)),
                         "predicate": p.predicates[p.graph[*e] as usize].as_str(),
                         "label": p.predicate_name(p.graph[*e], prefixes),
-                        "target": term_id(&p.graph[o]),
+                        "target": term_id(p.term(o)),
                     }));
                 }
             }
@@ -119,7 +119,7 @@ pub fn write_path_like(
                     .iter()
                     .map(|path| {
                         serde_json::json!({
-                            "nodes": path.nodes.iter().map(|n| term_id(&p.graph[*n])).collect::<Vec<_>>(),
+                            "nodes": path.nodes.iter().map(|n| term_id(p.term(*n))).collect::<Vec<_>>(),
                             "length": path.edges.len(),
                         })
                     })
@@ -151,10 +151,10 @@ pub fn chain(p: &Projection, path: &Path, prefixes: &PrefixTable) -> String {
     s
 }
 
-fn term_id(t: &NamedOrBlankNode) -> String {
+fn term_id(t: NamedOrBlankNodeRef<'_>) -> String {
     match t {
-        NamedOrBlankNode::NamedNode(n) => n.as_str().to_owned(),
-        NamedOrBlankNode::BlankNode(b) => format!("_:{}", b.as_str()),
+        NamedOrBlankNodeRef::NamedNode(n) => n.as_str().to_owned(),
+        NamedOrBlankNodeRef::BlankNode(b) => format!("_:{}", b.as_str()),
     }
 }
 
@@ -165,9 +165,9 @@ fn sub_triples(sub: &Subgraph<'_>) -> Vec<Triple> {
         .filter_map(|e| {
             let (s, o) = p.graph.edge_endpoints(*e)?;
             Some(Triple::new(
-                p.graph[s].clone(),
+                p.term(s).into_owned(),
                 p.predicates[p.graph[*e] as usize].clone(),
-                p.graph[o].clone(),
+                p.term(o).into_owned(),
             ))
         })
         .collect()
@@ -190,7 +190,7 @@ fn small_graph(
     nodes.sort();
     nodes.dedup();
     for n in nodes {
-        map.insert(n, g.add_node((term_id(&p.graph[n]), p.name(n, prefixes))));
+        map.insert(n, g.add_node((term_id(p.term(n)), p.name(n, prefixes))));
     }
     for e in &sub.edges {
         if let Some((s, o)) = p.graph.edge_endpoints(*e) {
@@ -245,7 +245,7 @@ pub fn write_ranking(
     match format {
         OutputFormat::Json => {
             let v: Vec<_> = rows
-                .map(|r| serde_json::json!({ "node": term_id(&p.graph[r.node]), "label": p.name(r.node, prefixes), "pagerank": r.score, "in_degree": r.in_degree, "out_degree": r.out_degree }))
+                .map(|r| serde_json::json!({ "node": term_id(p.term(r.node)), "label": p.name(r.node, prefixes), "pagerank": r.score, "in_degree": r.in_degree, "out_degree": r.out_degree }))
                 .collect();
             serde_json::to_writer_pretty(&mut *out, &v).map_err(|e| io(e.into()))?;
             writeln!(out).map_err(io)
@@ -262,7 +262,7 @@ pub fn write_ranking(
             for (i, r) in rows.enumerate() {
                 table.push(vec![
                     (i + 1).to_string(),
-                    short(&p.graph[r.node], prefixes),
+                    short(p.term(r.node), prefixes),
                     p.name(r.node, prefixes),
                     format!("{:.6}", r.score),
                     r.in_degree.to_string(),
@@ -293,7 +293,7 @@ pub fn write_components(
             let v: Vec<_> = comps
                 .iter()
                 .take(top)
-                .map(|c| serde_json::json!({ "component": c.id, "size": c.members.len(), "sample": term_id(&p.graph[c.members[0]]) }))
+                .map(|c| serde_json::json!({ "component": c.id, "size": c.members.len(), "sample": term_id(p.term(c.members[0])) }))
                 .collect();
             serde_json::to_writer_pretty(&mut *out, &v).map_err(|e| io(e.into()))?;
             writeln!(out).map_err(io)

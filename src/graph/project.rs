@@ -2,7 +2,9 @@
 
 use crate::error::{Error, Result};
 use crate::store::KgStore;
-use oxigraph::model::{BlankNode, NamedNode, NamedOrBlankNode, Term};
+use oxigraph::model::{
+    BlankNode, BlankNodeRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term,
+};
 use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashMap;
 
@@ -19,7 +21,7 @@ const DEFAULT_DENY: &[&str] = &[
 ];
 
 /// What to project.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ProjectionOptions {
     /// Named graphs to read; empty means every graph.
     pub graphs: Vec<NamedNode>,
@@ -33,20 +35,84 @@ pub struct ProjectionOptions {
     pub no_inference: bool,
 }
 
+impl ProjectionOptions {
+    /// The options as one line of text, the same for options that project the same graph (lists
+    /// sorted and deduplicated): the key of the saved projection.
+    pub fn canonical(&self) -> String {
+        let list = |v: &[NamedNode]| {
+            let mut v: Vec<&str> = v.iter().map(NamedNode::as_str).collect();
+            v.sort_unstable();
+            v.dedup();
+            v.join(" ")
+        };
+        format!(
+            "graphs={};allow={};deny={};all_predicates={};no_inference={}",
+            list(&self.graphs),
+            list(&self.allow),
+            list(&self.deny),
+            self.all_predicates,
+            self.no_inference
+        )
+    }
+}
+
 /// The store's resources as nodes and the triples between them as edges labelled with their predicate.
 /// Node indices follow the sorted order of the terms, so every run numbers them the same way.
+/// The graph holds numbers only; the terms and labels are in flat string tables, so a saved
+/// projection opens without allocating a string per node.
 pub struct Projection {
-    pub graph: DiGraph<NamedOrBlankNode, u32>,
+    pub graph: DiGraph<(), u32>,
+    /// Node terms, indexed by node: IRIs first, then blank nodes, each sorted.
+    pub(crate) terms: StrTable,
+    /// Index of the first blank node in `terms`.
+    pub(crate) first_blank: usize,
     /// Predicate IRIs, indexed by edge weight.
     pub predicates: Vec<NamedNode>,
-    /// Display label per node (English preferred), for output.
-    pub labels: Vec<Option<String>>,
+    /// Display label (English preferred) of the nodes that have one: sorted node numbers, and
+    /// the labels in the same order.
+    pub(crate) label_nodes: Vec<u32>,
+    pub(crate) labels: StrTable,
     /// Display label per predicate (English preferred), for output.
     pub predicate_labels: Vec<Option<String>>,
 }
 
+/// Strings end to end in one buffer, with the end offset of each: one allocation for all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct StrTable {
+    pub(crate) text: String,
+    pub(crate) ends: Vec<u64>,
+}
+
+impl StrTable {
+    pub(crate) fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u64);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The `i`-th string; empty when out of range (the tables are checked when a file is read).
+    pub(crate) fn get(&self, i: usize) -> &str {
+        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0) as usize
+        };
+        self.text.get(start..end).unwrap_or("")
+    }
+}
+
 impl Projection {
-    pub fn build(store: &KgStore, options: &ProjectionOptions) -> Result<Self> {
+    /// Reads the projection from the store (seconds on a large store). `cancel` stops it at
+    /// Oxigraph's next check, with an error.
+    pub fn build(
+        store: &KgStore,
+        options: &ProjectionOptions,
+        cancel: Option<&oxigraph::sparql::CancellationToken>,
+    ) -> Result<Self> {
         let ontology = crate::seed::ONTOLOGY_GRAPH;
         let inferred = crate::store::INFERRED_GRAPH;
         let graphs: Vec<Option<NamedNode>> = if options.graphs.is_empty() {
@@ -116,6 +182,9 @@ impl Projection {
             let mut edges = Vec::new();
             while let Some(&pid) = work.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
             {
+                if cancel.is_some_and(|c| c.is_cancelled()) {
+                    return Err(Error::Cancelled);
+                }
                 let body = &bodies[pid];
                 // Many predicates hold only literals (names, e-mail addresses): they cost one scan.
                 let has_edges = format!("ASK {{ {body} FILTER(!isLiteral(?o)) }}");
@@ -128,7 +197,7 @@ impl Projection {
                 );
                 edges.clear();
                 let mut complete = true;
-                for row in store.solutions(&grouped, false, None)? {
+                for row in store.solutions(&grouped, false, cancel)? {
                     let row = row?;
                     let Some(o) = row.get("o").and_then(|o| chunk.intern_term(o)) else {
                         continue;
@@ -145,7 +214,7 @@ impl Projection {
                 if !complete {
                     edges.clear();
                     let rows = format!("SELECT ?s ?o WHERE {{ {body} FILTER(!isLiteral(?o)) }}");
-                    for row in store.solutions(&rows, false, None)? {
+                    for row in store.solutions(&rows, false, cancel)? {
                         let row = row?;
                         let (Some(s), Some(o)) = (row.get("s"), row.get("o")) else {
                             continue;
@@ -190,12 +259,19 @@ impl Projection {
         for (new, old) in order.iter().enumerate() {
             node_remap[*old as usize] = new as u32;
         }
-        let mut slots: Vec<Option<NamedOrBlankNode>> = terms.into_iter().map(Some).collect();
-        let mut graph = DiGraph::with_capacity(order.len(), edges.len());
-        for old in order {
-            if let Some(term) = slots[old as usize].take() {
-                graph.add_node(term);
+        let mut table = StrTable::default();
+        let mut first_blank = order.len();
+        for (new, old) in order.iter().enumerate() {
+            let (kind, text) = terms[*old as usize].as_str_key();
+            if kind == 1 && first_blank == order.len() {
+                first_blank = new;
             }
+            table.push(text);
+        }
+        drop(terms);
+        let mut graph = DiGraph::with_capacity(order.len(), edges.len());
+        for _ in 0..order.len() {
+            graph.add_node(());
         }
         let mut numbered: Vec<(u32, u32, u32)> = edges
             .into_iter()
@@ -208,8 +284,11 @@ impl Projection {
         }
         let mut projection = Self {
             graph,
+            terms: table,
+            first_blank,
             predicates,
-            labels: Vec::new(),
+            label_nodes: Vec::new(),
+            labels: StrTable::default(),
             predicate_labels: Vec::new(),
         };
         projection.load_labels(store)?;
@@ -218,11 +297,39 @@ impl Projection {
 
     /// The node of a term: nodes are numbered in term order, so a binary search finds it.
     pub fn node(&self, term: &NamedOrBlankNode) -> Option<NodeIndex> {
-        let weights = self.graph.raw_nodes();
-        weights
-            .binary_search_by(|n| n.weight.as_str_key().cmp(&term.as_str_key()))
+        let (range, key) = match term {
+            NamedOrBlankNode::NamedNode(n) => (0..self.first_blank, n.as_str()),
+            NamedOrBlankNode::BlankNode(b) => (self.first_blank..self.terms.len(), b.as_str()),
+        };
+        let (mut lo, mut hi) = (range.start, range.end);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.terms.get(mid).cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(NodeIndex::new(mid)),
+            }
+        }
+        None
+    }
+
+    /// The term of a node.
+    pub fn term(&self, node: NodeIndex) -> NamedOrBlankNodeRef<'_> {
+        let text = self.terms.get(node.index());
+        if node.index() < self.first_blank {
+            NamedNodeRef::new_unchecked(text).into()
+        } else {
+            BlankNodeRef::new_unchecked(text).into()
+        }
+    }
+
+    /// A node's label, if it has one.
+    pub fn label(&self, node: NodeIndex) -> Option<&str> {
+        let n = u32::try_from(node.index()).ok()?;
+        self.label_nodes
+            .binary_search(&n)
             .ok()
-            .map(NodeIndex::new)
+            .map(|i| self.labels.get(i))
     }
 
     pub fn node_count(&self) -> usize {
@@ -235,10 +342,10 @@ impl Projection {
 
     /// A node's label, or its IRI shortened with the prefixes.
     pub fn name(&self, node: NodeIndex, prefixes: &crate::prefixes::PrefixTable) -> String {
-        if let Some(Some(l)) = self.labels.get(node.index()) {
-            return l.clone();
+        if let Some(l) = self.label(node) {
+            return l.to_owned();
         }
-        short(&self.graph[node], prefixes)
+        short(self.term(node), prefixes)
     }
 
     fn load_labels(&mut self, store: &KgStore) -> Result<()> {
@@ -272,7 +379,12 @@ impl Projection {
                 *slot = Some(candidate);
             }
         }
-        self.labels = best.into_iter().map(|b| b.map(|(_, l)| l)).collect();
+        for (i, b) in best.into_iter().enumerate() {
+            if let Some((_, l)) = b {
+                self.label_nodes.push(i as u32);
+                self.labels.push(&l);
+            }
+        }
         self.predicate_labels = best_predicate
             .into_iter()
             .map(|b| b.map(|(_, l)| l))
@@ -349,12 +461,15 @@ impl Chunk {
 }
 
 /// A predicate's short name for display: its prefixed name or IRI.
-pub(crate) fn short(term: &NamedOrBlankNode, prefixes: &crate::prefixes::PrefixTable) -> String {
+pub(crate) fn short(
+    term: NamedOrBlankNodeRef<'_>,
+    prefixes: &crate::prefixes::PrefixTable,
+) -> String {
     match term {
-        NamedOrBlankNode::NamedNode(n) => prefixes
+        NamedOrBlankNodeRef::NamedNode(n) => prefixes
             .shorten(n.as_str())
             .unwrap_or_else(|| format!("<{}>", n.as_str())),
-        NamedOrBlankNode::BlankNode(b) => format!("_:{}", b.as_str()),
+        NamedOrBlankNodeRef::BlankNode(b) => format!("_:{}", b.as_str()),
     }
 }
 

@@ -686,3 +686,284 @@ impl<R: BufRead> Read for XmlChecked<R> {
         }
     }
 }
+
+/// Whether an input can be parsed in parallel: a line-based format, where every statement is on
+/// one line, so the text can be cut at any line end.
+pub(crate) fn is_line_based(format: InputFormat) -> bool {
+    matches!(
+        format,
+        InputFormat::Rdf(RdfFormat::NTriples | RdfFormat::NQuads)
+    )
+}
+
+/// Text per parsing task: small enough that the chunks in flight cost little memory (each parsed
+/// chunk is about three times its text as quads), large enough that handing one over is nothing.
+const CHUNK: usize = 1 << 19;
+/// The longest line accepted, as the streaming parser's buffer limit.
+const MAX_LINE: usize = 16 << 20;
+
+/// What the reader and the parsers hand the collector, in input order by `index`.
+enum Piece {
+    Parsed {
+        quads: Vec<Quad>,
+        newlines: u64,
+        error: Option<Error>,
+    },
+    /// The input failed to read (a corrupt gzip stream, an I/O error): placed already.
+    Failed(Error),
+    /// A line longer than `MAX_LINE` starts in this piece.
+    TooLong,
+    /// The input ended before this piece.
+    End,
+}
+
+/// Parses an N-Triples or N-Quads input on every core, handing `sink` the quads in input order.
+///
+/// One thread reads (and decompresses) the input and cuts it at line ends into chunks of about
+/// `CHUNK` bytes; parser threads turn chunks into quads; the calling thread puts them back in
+/// order and feeds `sink`, so the first error reported is the first in the input, with its line
+/// counted from the start of the input (the newlines of the chunks before it are added). At most a
+/// few chunks are in flight, whatever the input's size. Blank nodes are renamed with a key drawn
+/// once per input, so `_:b` names the same node in every chunk and a different one in every load,
+/// as the streaming parser's renaming does.
+pub(crate) fn parse_parallel(
+    input: &Input,
+    format: RdfFormat,
+    options: &LoadOptions,
+    counter: &mut Counter,
+    mut sink: impl FnMut(Quad) -> Result<()>,
+) -> Result<()> {
+    use std::sync::mpsc;
+    let name = input.display_name();
+    let mut parser = RdfParser::from_format(format);
+    if let Some(base) = base_iri(input, options) {
+        parser = parser
+            .with_base_iri(&base)
+            .map_err(|e| Error::BadInput(format!("invalid base IRI <{base}>: {e}")))?;
+    }
+    if let Some(graph) = &options.graph {
+        parser = parser.with_default_graph(graph.clone());
+    }
+    let blank_key = oxigraph::model::BlankNode::default().as_str().to_owned();
+    let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let in_flight = threads + 1;
+    counter.reading.store(0, Ordering::Relaxed);
+    let reading = counter.reading.clone();
+    // The parsers stop when the reader, which owns the sending end, is done.
+    let (chunk_send, chunk_receive) = mpsc::sync_channel::<(usize, Vec<u8>)>(in_flight);
+    let chunk_receive = std::sync::Mutex::new(chunk_receive);
+    let result = std::thread::scope(|scope| -> Result<()> {
+        let (piece_send, piece_receive) = mpsc::channel::<(usize, Piece)>();
+        let (credit_send, credit_receive) = mpsc::sync_channel::<()>(in_flight);
+        for _ in 0..in_flight {
+            let _ = credit_send.send(());
+        }
+        {
+            let piece_send = piece_send.clone();
+            let name = name.clone();
+            scope.spawn(move || {
+                read_chunks(
+                    input,
+                    &name,
+                    reading,
+                    chunk_send,
+                    piece_send,
+                    credit_receive,
+                )
+            });
+        }
+        for _ in 0..threads {
+            let piece_send = piece_send.clone();
+            let (chunk_receive, parser, name, blank_key) =
+                (&chunk_receive, parser.clone(), &name, &blank_key);
+            scope.spawn(move || loop {
+                let next = chunk_receive.lock().ok().and_then(|r| r.recv().ok());
+                let Some((index, chunk)) = next else { return };
+                let piece = parse_chunk(&chunk, parser.clone(), name, blank_key);
+                if piece_send.send((index, piece)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(piece_send);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0usize;
+        let mut lines_before = 0u64;
+        for (index, piece) in piece_receive.iter() {
+            waiting.insert(index, piece);
+            while let Some(piece) = waiting.remove(&next) {
+                match piece {
+                    Piece::Parsed {
+                        quads,
+                        newlines,
+                        error,
+                    } => {
+                        for quad in quads {
+                            sink(quad)?;
+                            counter.tick();
+                        }
+                        if let Some(mut error) = error {
+                            if let Error::Syntax { location, .. } = &mut error {
+                                if location.line > 0 {
+                                    location.line += lines_before;
+                                }
+                            }
+                            return Err(error);
+                        }
+                        lines_before += newlines;
+                    }
+                    Piece::Failed(error) => return Err(error),
+                    Piece::TooLong => {
+                        return Err(Error::Syntax {
+                            location: Location {
+                                source: name.clone(),
+                                line: lines_before + 1,
+                                column: 1,
+                            },
+                            message: "a line or token is longer than the parser's 16 MiB limit"
+                                .to_owned(),
+                            snippet: None,
+                        })
+                    }
+                    Piece::End => return Ok(()),
+                }
+                next += 1;
+                let _ = credit_send.send(());
+            }
+        }
+        Err(Error::Evaluation(
+            "a parsing thread stopped before the end of the input".to_owned(),
+        ))
+    });
+    let read = counter.reading.swap(0, Ordering::Relaxed);
+    counter.add(0, read);
+    result
+}
+
+/// The reading thread: cuts the input into chunks at line ends, one credit per chunk.
+fn read_chunks(
+    input: &Input,
+    name: &str,
+    reading: Arc<AtomicU64>,
+    chunks: std::sync::mpsc::SyncSender<(usize, Vec<u8>)>,
+    pieces: std::sync::mpsc::Sender<(usize, Piece)>,
+    credits: std::sync::mpsc::Receiver<()>,
+) {
+    let broke = GzipBreak::default();
+    let mut reader = match open(input, reading, &broke) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = pieces.send((0, Piece::Failed(e)));
+            return;
+        }
+    };
+    let mut carry: Vec<u8> = Vec::new();
+    let mut index = 0usize;
+    loop {
+        // The collector stopped (an error, or the end): stop reading.
+        if credits.recv().is_err() {
+            return;
+        }
+        let mut buf = std::mem::take(&mut carry);
+        buf.reserve(CHUNK + (1 << 16));
+        // Bytes already known to hold no line end.
+        let mut searched = 0;
+        let mut at_end = false;
+        while !at_end {
+            if buf.len() >= CHUNK {
+                if let Some(p) = buf[searched..].iter().rposition(|&b| b == b'\n') {
+                    carry = buf.split_off(searched + p + 1);
+                    break;
+                }
+                if buf.len() > MAX_LINE {
+                    let _ = pieces.send((index, Piece::TooLong));
+                    return;
+                }
+                searched = buf.len();
+            }
+            match reader.fill_buf() {
+                Ok([]) => at_end = true,
+                Ok(available) => {
+                    let n = available.len();
+                    buf.extend_from_slice(available);
+                    reader.consume(n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let error = broke.place(rdf_parse_error(RdfParseError::Io(e), name));
+                    // The whole lines before the failure are parsed first: an earlier syntax
+                    // error in them wins, as it would in a streaming parse.
+                    let whole = buf.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                    buf.truncate(whole);
+                    if !buf.is_empty() {
+                        if chunks.send((index, buf)).is_err() {
+                            return;
+                        }
+                        index += 1;
+                    }
+                    let _ = pieces.send((index, Piece::Failed(error)));
+                    return;
+                }
+            }
+        }
+        // At the end, `buf` holds the rest of the input, a last line without a line end included.
+        if !buf.is_empty() {
+            if chunks.send((index, buf)).is_err() {
+                return;
+            }
+            index += 1;
+        }
+        if at_end {
+            let _ = pieces.send((index, Piece::End));
+            return;
+        }
+    }
+}
+
+/// One parser thread's work: a chunk into quads, stopping at the chunk's first error.
+fn parse_chunk(chunk: &[u8], parser: RdfParser, name: &str, blank_key: &str) -> Piece {
+    let newlines = chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+    let mut quads = Vec::with_capacity(chunk.len() / 100);
+    let mut error = None;
+    for quad in parser.for_slice(chunk) {
+        match quad {
+            Ok(q) => quads.push(rename_blank_nodes(q, blank_key)),
+            Err(e) => {
+                error = Some(rdf_parse_error(RdfParseError::from(e), name));
+                break;
+            }
+        }
+    }
+    Piece::Parsed {
+        quads,
+        newlines,
+        error,
+    }
+}
+
+/// The same blank node label gives the same node across the chunks of one input (the key is
+/// drawn per input), and never one of another input or of the store.
+fn rename_blank_nodes(mut quad: Quad, key: &str) -> Quad {
+    use oxigraph::model::{BlankNode, GraphName, NamedOrBlankNode, Term};
+    let rename = |b: &BlankNode| {
+        use sha2::Digest;
+        let mut hash = sha2::Sha256::new();
+        hash.update(key.as_bytes());
+        hash.update(b":");
+        hash.update(b.as_str().as_bytes());
+        let digest = hash.finalize();
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&digest[..16]);
+        BlankNode::new_from_unique_id(u128::from_le_bytes(id))
+    };
+    if let NamedOrBlankNode::BlankNode(b) = &quad.subject {
+        quad.subject = rename(b).into();
+    }
+    if let Term::BlankNode(b) = &quad.object {
+        quad.object = rename(b).into();
+    }
+    if let GraphName::BlankNode(b) = &quad.graph_name {
+        quad.graph_name = rename(b).into();
+    }
+    quad
+}

@@ -8,7 +8,7 @@ use crate::prefixes::PrefixTable;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What completion knows about the graph.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CompletionVocabulary {
     /// Class IRIs (declared or used with `rdf:type`).
     pub classes: BTreeSet<String>,

@@ -206,6 +206,57 @@ impl Deadline {
     }
 }
 
+const VOCABULARY_FILE: &str = "kg-vocabulary.json";
+const VOCABULARY_FORMAT: u32 = 1;
+
+/// The completion vocabulary as saved beside the store, with the data it reflects.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedVocabulary {
+    format: u32,
+    version: u64,
+    files: u64,
+    vocabulary: complete::CompletionVocabulary,
+}
+
+/// The completion vocabulary saved by an earlier session, if the store has not changed since
+/// (the same `DataKey` as the saved projection): ready at the first prompt.
+pub fn saved_vocabulary(store: &KgStore) -> Option<complete::CompletionVocabulary> {
+    let key = store.data_key().ok()??;
+    let text = std::fs::read(store.derived_path(VOCABULARY_FILE)?).ok()?;
+    let saved: SavedVocabulary = serde_json::from_slice(&text).ok()?;
+    (saved.format == VOCABULARY_FORMAT && saved.version == key.version && saved.files == key.files)
+        .then_some(saved.vocabulary)
+}
+
+/// Computes the completion vocabulary (as `completion_vocabulary`) and saves it beside the store
+/// for the next session, under the key the data had before the computation began.
+pub fn refresh_vocabulary(
+    store: &KgStore,
+    cancel: &CancellationToken,
+) -> Result<complete::CompletionVocabulary> {
+    let before = store.data_key()?;
+    let vocabulary = completion_vocabulary(store, cancel)?;
+    if let (Some(before), Some(after)) = (before, store.data_key()?) {
+        let key = if after.version == before.version {
+            after
+        } else {
+            before
+        };
+        let saved = SavedVocabulary {
+            format: VOCABULARY_FORMAT,
+            version: key.version,
+            files: key.files,
+            vocabulary,
+        };
+        let text = serde_json::to_vec(&saved)
+            .map_err(|e| Error::Evaluation(format!("cannot write the vocabulary: {e}")))?;
+        // Not saving only makes the next session's first prompt wait for completion.
+        let _ = store.write_derived(VOCABULARY_FILE, &text);
+        return Ok(saved.vocabulary);
+    }
+    Ok(vocabulary)
+}
+
 /// Builds the completion vocabulary from the store: classes, properties (with the classes they are
 /// used with), individuals and labels. Slow on big stores, so the REPL runs it in the background.
 /// `cancel` stops it at Oxigraph's next check with an error.

@@ -44,8 +44,11 @@ pub struct Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        // Leaving must not wait for the vocabulary of a large store (seconds on LUBM-10).
+        // Leaving must not wait for the vocabulary or a projection of a large store (seconds on LUBM-10).
         self.vocabulary_cancel.cancel();
+        if let Some(pending) = &self.ctx.pending_projection {
+            pending.cancel();
+        }
     }
 }
 
@@ -132,6 +135,8 @@ impl Session {
                                 Ok(Flow::Continue) => {}
                                 Err(e) => self.report(&e),
                             }
+                            // A dot-command may have written (`.rank --write-back`, `.load`).
+                            self.refresh_vocabulary();
                         }
                         Some(Piece::Statement(statement)) => {
                             let _ = editor.add_history_entry(statement.trim());
@@ -240,23 +245,35 @@ impl Session {
             .unwrap_or_default()
     }
 
-    /// Recomputes the completion vocabulary in the background when the store has changed.
+    /// Recomputes the completion vocabulary in the background when the store has changed, and
+    /// prepares the projection the next traversal will want.
     fn refresh_vocabulary(&mut self) {
         if self.vocabulary_generation == Some(self.ctx.generation) {
             return;
         }
+        cmd::graph::prepare_in_background(&mut self.ctx);
         self.vocabulary_generation = Some(self.ctx.generation);
         let Ok(store) = self.ctx.store() else { return };
         let store = store.clone();
-        if let Ok(mut shared) = self.shared.write() {
-            shared.prefixes = store.prefixes().clone();
-        }
-        let shared = Arc::clone(&self.shared);
+        // A computation in flight is for older data: its answer must not replace a newer one.
         self.vocabulary_cancel.cancel();
         self.vocabulary_cancel = CancellationToken::new();
+        // A session on a store opened before finds the vocabulary saved: ready at once.
+        let saved = kg::query::saved_vocabulary(&store);
+        let ready = saved.is_some();
+        if let Ok(mut shared) = self.shared.write() {
+            shared.prefixes = store.prefixes().clone();
+            if let Some(v) = saved {
+                shared.vocabulary = v;
+            }
+        }
+        if ready {
+            return;
+        }
+        let shared = Arc::clone(&self.shared);
         let cancel = self.vocabulary_cancel.clone();
         kg::query::background::track(std::thread::spawn(move || {
-            if let Ok(v) = kg::query::completion_vocabulary(&store, &cancel) {
+            if let Ok(v) = kg::query::refresh_vocabulary(&store, &cancel) {
                 if let Ok(mut s) = shared.write() {
                     s.vocabulary = v;
                 }

@@ -3,6 +3,7 @@
 //!
 //! This is the only module that names `oxigraph::store`; the rest of the library goes through `KgStore`.
 
+mod fingerprint;
 mod union;
 
 pub(crate) use union::View;
@@ -50,6 +51,17 @@ pub struct InferenceState {
     pub inconsistencies: u64,
     /// The store version the entailments reflect: stale when the store has moved on.
     pub version: u64,
+}
+
+/// Which data a file derived from the store reflects: the kg write count and a fingerprint of
+/// the database's files. Anything saved beside the store with one is current only while both match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataKey {
+    /// `StoreState::version`: bumped by every kg write.
+    pub version: u64,
+    /// A fingerprint of RocksDB's files (`fingerprint.rs`): its write counter, or failing that
+    /// the names and sizes of its files. Another tool's write or a restored backup changes it.
+    pub files: u64,
 }
 
 /// An open kg store: the Oxigraph database and the prefix table that lives beside it.
@@ -174,6 +186,40 @@ impl KgStore {
     /// Called after every commit of a load, seed, update or write-back.
     pub(crate) fn record_write(&self) -> Result<()> {
         self.update_state(|s| s.version += 1)
+    }
+
+    /// The key of the data as it is now, for caches saved beside the store; `None` in memory.
+    /// Cheap: one directory listing, no read of the database.
+    pub fn data_key(&self) -> Result<Option<DataKey>> {
+        let Some(dir) = &self.dir else {
+            return Ok(None);
+        };
+        let files = fingerprint::fingerprint(dir).map_err(|e| Error::io(dir, e))?;
+        Ok(Some(DataKey {
+            version: self.state().version,
+            files,
+        }))
+    }
+
+    /// Where a file derived from the data lives (beside the database); `None` in memory.
+    pub(crate) fn derived_path(&self, name: &str) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(name))
+    }
+
+    /// Replaces a derived file atomically (a temporary file in the same directory, then a rename),
+    /// so a reader sees the old file or the new one, never a part. Nothing happens in memory.
+    pub(crate) fn write_derived(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let Some(dir) = &self.dir else {
+            return Ok(());
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dir, e))?;
+        std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io(tmp.path(), e))?;
+        tmp.persist(dir.join(name))
+            .map_err(|e| Error::io(dir.join(name), e.error))?;
+        Ok(())
     }
 
     /// The graph of entailments, if `kg infer` has written one.

@@ -229,3 +229,62 @@ fn base_iri_resolves_relative_iris() {
         "<http://example.org/base/a> <http://example.org/base/b> <http://example.org/base/c>"
     ));
 }
+
+/// About 3 MiB of N-Triples: several of the parallel parser's chunks.
+fn many_lines(lines: usize) -> String {
+    let mut text = String::from("_:shared <http://e/p> <http://e/first> .\n");
+    for i in 1..lines - 1 {
+        text.push_str(&format!(
+            "<http://e/s{i}> <http://e/p> \"a literal long enough to fill the chunks {i}\" .\n"
+        ));
+    }
+    text.push_str("_:shared <http://e/p> <http://e/last> .\n");
+    text
+}
+
+// Issue 15: N-Triples and N-Quads are parsed in parallel chunks; the first bad line is reported with
+// its line in the whole file, the store is untouched, and blank nodes stay one node across chunks.
+#[test]
+fn issue_15_parallel_parsing_keeps_line_numbers_atomicity_and_blank_nodes() {
+    let t = TestDir::new();
+    let lines = 40_000;
+    let good = many_lines(lines);
+    assert!(good.len() > 3 << 20);
+    let f = t.create("big.nt", &good);
+    t.kg().arg("load").arg(&f).assert().success();
+    let shared = t.run(&[
+        "query",
+        "--format",
+        "tsv",
+        "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?b <http://e/p> ?o FILTER(isBlank(?b)) }",
+    ]);
+    assert!(shared.ends_with("1\n"), "{shared}");
+    let before = t.nquads();
+
+    // A bad line near the end, a later bad line too: the first one is reported.
+    let mut bad: Vec<String> = good.lines().map(str::to_owned).collect();
+    bad[lines - 100] = "<http://e/a> <http://e/b> .".to_owned();
+    bad[lines - 50] = "<not an iri> <http://e/b> <http://e/c> .".to_owned();
+    let bad = bad.join("\n") + "\n";
+    let expected = format!(":{}:", lines - 99);
+    for (name, bytes) in [
+        ("bad.nt", bad.clone().into_bytes()),
+        ("bad.nq", bad.clone().into_bytes()),
+        ("bad.nt.gz", {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(bad.as_bytes()).unwrap();
+            gz.finish().unwrap()
+        }),
+    ] {
+        let f = t.create(name, bytes);
+        let out = t.kg().arg("load").arg(&f).output().unwrap();
+        assert_eq!(out.status.code(), Some(65), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{name}{expected}")),
+            "{name}: expected line {} in {stderr}",
+            lines - 99
+        );
+        assert_eq!(t.nquads(), before, "{name} changed the store");
+    }
+}

@@ -238,3 +238,135 @@ ex:g1 { ex:y ex:rel ex:z . }
     let comps = t.run(&["components"]);
     assert!(comps.starts_with("1 components, 4 nodes"), "{comps}");
 }
+
+/// What a traversal said on stderr about its projection: built from the store or opened from the saved file.
+fn projection_origin(t: &TestDir, args: &[&str]) -> (String, &'static str) {
+    let out = t.kg().args(args).output().expect("run kg");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let origin = if err.contains("opened the saved projection") {
+        "saved"
+    } else if err.contains("projected ") {
+        "built"
+    } else {
+        panic!("no projection line in {err}")
+    };
+    (String::from_utf8(out.stdout).unwrap(), origin)
+}
+
+fn saved_projections(t: &TestDir) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(t.store())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("kg-projection-"))
+        .collect();
+    names.sort();
+    names
+}
+
+// Issue 15: the projection is saved beside the store and reused until the data changes.
+#[test]
+fn issue_15_a_saved_projection_is_reused_until_kg_writes() {
+    let t = graph();
+    let path = ["path", "Alpha", "Epsilon"];
+    let (first, origin) = projection_origin(&t, &path);
+    assert_eq!(origin, "built");
+    assert_eq!(saved_projections(&t).len(), 1);
+    let (second, origin) = projection_origin(&t, &path);
+    assert_eq!(origin, "saved");
+    assert_eq!(first, second);
+    // Every traversal shares the saved projection of the same options.
+    for args in [&["neighbors", "Beta"][..], &["rank"], &["components"]] {
+        assert_eq!(projection_origin(&t, args).1, "saved", "{args:?}");
+    }
+    // Other options, another file; both current.
+    assert_eq!(
+        projection_origin(&t, &["components", "--all-predicates"]).1,
+        "built"
+    );
+    assert_eq!(saved_projections(&t).len(), 2);
+
+    // An update through kg: the next traversal sees the new edge.
+    t.run(&[
+        "update",
+        "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:knows ex:e }",
+    ]);
+    let (after, origin) = projection_origin(&t, &path);
+    assert_eq!(origin, "built");
+    assert_eq!(after, "1. Alpha —[ex:knows]→ Epsilon  (1 hops)\n");
+    // The projection of the older data is gone with it.
+    assert_eq!(saved_projections(&t).len(), 1);
+
+    // A load, and a write-back of scores, are writes too.
+    let more = t.create(
+        "more.ttl",
+        "<http://example.org/e> <http://example.org/knows> <http://example.org/z> .\n",
+    );
+    t.kg().arg("load").arg(&more).assert().success();
+    let (_, origin) = projection_origin(&t, &["neighbors", "Epsilon"]);
+    assert_eq!(origin, "built");
+    let (_, origin) = projection_origin(&t, &["rank", "--write-back", "http://example.org/scores"]);
+    assert_eq!(origin, "saved");
+    assert_eq!(projection_origin(&t, &["rank"]).1, "built");
+}
+
+// Issue 15: a database changed behind kg's back (here, its files restored from a copy taken before a
+// write, while kg's own records say the write happened) must not answer from the saved projection.
+#[test]
+fn issue_15_a_database_changed_by_something_else_is_projected_again() {
+    let t = graph();
+    let backup = t.path().join("backup");
+    std::fs::create_dir(&backup).unwrap();
+    let database_files = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with("kg-"))
+            .collect()
+    };
+    for f in database_files(&t.store()) {
+        std::fs::copy(&f, backup.join(f.file_name().unwrap())).unwrap();
+    }
+    t.run(&[
+        "update",
+        "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:knows ex:e }",
+    ]);
+    let path = ["path", "Alpha", "Epsilon"];
+    let (with_write, origin) = projection_origin(&t, &path);
+    assert_eq!(origin, "built");
+    assert_eq!(with_write, "1. Alpha —[ex:knows]→ Epsilon  (1 hops)\n");
+    assert_eq!(projection_origin(&t, &path).1, "saved");
+    // Restore the database alone: kg-state.json still counts the write.
+    for f in database_files(&t.store()) {
+        std::fs::remove_file(f).unwrap();
+    }
+    for f in database_files(&backup) {
+        std::fs::copy(&f, t.store().join(f.file_name().unwrap())).unwrap();
+    }
+    let (restored, origin) = projection_origin(&t, &path);
+    assert_eq!(origin, "built");
+    assert_eq!(
+        restored,
+        "1. Alpha —[ex:knows]→ Beta —[ex:knows]→ Gamma —[ex:knows]→ Epsilon  (3 hops)\n"
+    );
+}
+
+// Issue 15: a damaged saved projection is rebuilt, never trusted.
+#[test]
+fn issue_15_a_damaged_saved_projection_is_rebuilt() {
+    let t = graph();
+    let path = ["path", "Alpha", "Epsilon"];
+    let (first, _) = projection_origin(&t, &path);
+    let name = saved_projections(&t).remove(0);
+    let file = t.store().join(&name);
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() - 9]).unwrap();
+    let (again, origin) = projection_origin(&t, &path);
+    assert_eq!(origin, "built");
+    assert_eq!(again, first);
+    assert_eq!(std::fs::read(&file).unwrap(), bytes);
+}

@@ -284,3 +284,83 @@ fn the_session_says_whether_inference_is_on_and_switches_it() {
     s.send_line(".quit").unwrap();
     s.expect(Eof).unwrap();
 }
+
+// Issue 15: on a store traversed before, the session prepares the projection in the background, and
+// prepares it again after a write, which the next traversal then sees.
+#[test]
+fn issue_15_the_session_prepares_the_projection_in_the_background() {
+    let t = TestDir::new();
+    let f = t.create(
+        "g.ttl",
+        "@prefix ex: <http://example.org/> .\nex:a ex:knows ex:b . ex:b ex:knows ex:c .\n",
+    );
+    t.kg().arg("load").arg(&f).assert().success();
+    t.kg()
+        .args(["path", "ex:a", "ex:c"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("projected 3 nodes"));
+    let mut s = spawn(&t, true);
+    s.expect("kg> ").unwrap();
+    s.send_line(".path ex:a ex:c").unwrap();
+    // The projection line comes first (stderr), then the path.
+    s.expect("opened the saved projection of 3 nodes and 2 edges")
+        .unwrap();
+    s.expect("(waiting for the background preparation)")
+        .unwrap();
+    s.expect("(2 hops)").unwrap();
+    s.expect("kg> ").unwrap();
+    s.send_line(
+        "INSERT DATA { <http://example.org/a> <http://example.org/knows> <http://example.org/c> }",
+    )
+    .unwrap();
+    s.expect("kg> ").unwrap();
+    s.send_line(".path ex:a ex:c").unwrap();
+    s.expect("projected 3 nodes and 3 edges").unwrap();
+    s.expect("(waiting for the background preparation)")
+        .unwrap();
+    s.expect("(1 hops)").unwrap();
+    s.expect("kg> ").unwrap();
+    s.send(ControlCode::EndOfTransmission).unwrap();
+    s.expect(Eof).unwrap();
+}
+
+// Issue 15: the completion vocabulary is saved beside the store, so the next session on an unchanged
+// store completes at its first prompt; a write makes it computed again.
+#[test]
+fn issue_15_the_completion_vocabulary_is_ready_at_the_first_prompt_of_the_next_session() {
+    let t = loaded();
+    let saved = t.store().join("kg-vocabulary.json");
+    let mut s = spawn(&t, true);
+    s.expect("kg> ").unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !saved.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(saved.exists(), "the vocabulary was not saved");
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+    let first = std::fs::read(&saved).unwrap();
+
+    // No pause this time: the class completes at once.
+    let mut s = spawn(&t, true);
+    s.expect("kg> ").unwrap();
+    s.send("SELECT * WHERE { ?p a ex:Pe\t").unwrap();
+    s.expect("ex:Person").unwrap();
+    s.send(ControlCode::EndOfText).unwrap();
+    s.expect("kg> ").unwrap();
+    s.send_line("INSERT DATA { <http://example.org/carol> a <http://example.org/Robot> }")
+        .unwrap();
+    s.expect("kg> ").unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::read(&saved).unwrap() == first && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.send("SELECT * WHERE { ?p a ex:Ro\t").unwrap();
+    s.expect("ex:Robot").unwrap();
+    s.send(ControlCode::EndOfText).unwrap();
+    s.expect("kg> ").unwrap();
+    s.send_line(".quit").unwrap();
+    s.expect(Eof).unwrap();
+    assert_ne!(std::fs::read(&saved).unwrap(), first);
+}

@@ -1,0 +1,386 @@
+//! The saved projection: a projection written beside the store, so a traversal on a store that has
+//! not changed since the last one opens it instead of reading the whole store again.
+//!
+//! One file per set of projection options, `kg-projection-<hash of the options>.bin`, replaced
+//! atomically. It is current while the store's `DataKey` (kg's write count and the fingerprint of
+//! RocksDB's files) equals the one recorded in it and the options are the same; otherwise it is
+//! rebuilt. A file that does not read back exactly (truncated, another format version, an index out
+//! of range) counts as missing: nothing here trusts the file, and nothing panics on it.
+//!
+//! Layout, all integers little-endian, every section padded to 8 bytes:
+//! ```text
+//! magic "kgproj\0\0" · u32 format version · u32 0
+//! u64 store version · u64 files fingerprint · bytes: canonical options
+//! u64 node count · u64 first blank node · u64 edge count
+//! nodes: u64 end offsets · bytes: text
+//! edges: (u32 subject, u32 object, u32 predicate) in edge order
+//! predicates: u64 end offsets · bytes: text
+//! predicate labels: u8 present per predicate · u64 end offsets · bytes: text
+//! labels: u32 node per label · u64 end offsets · bytes: text
+//! trailer "kgproj.\n"
+//! ```
+//! Reading it is one `read` and a pass over the arrays (no parsing of terms); petgraph's graph is
+//! then filled from the edge array in the saved order, so edge numbers are the ones a fresh build gives.
+
+use super::project::{Projection, StrTable};
+use crate::error::Result;
+use crate::store::{DataKey, KgStore};
+use oxigraph::model::NamedNode;
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::path::Path;
+
+const MAGIC: &[u8; 8] = b"kgproj\0\0";
+const TRAILER: &[u8; 8] = b"kgproj.\n";
+const FORMAT_VERSION: u32 = 1;
+const PREFIX: &str = "kg-projection-";
+const SUFFIX: &str = ".bin";
+
+/// The file name of the saved projection for these options.
+pub fn file_name(canonical_options: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(canonical_options.as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{PREFIX}{hex}{SUFFIX}")
+}
+
+/// The saved projection for these options, if there is one and it reflects the store as it is now.
+pub(crate) fn open(store: &KgStore, canonical_options: &str, key: DataKey) -> Option<Projection> {
+    let path = store.derived_path(&file_name(canonical_options))?;
+    let bytes = std::fs::read(path).ok()?;
+    decode(&bytes, canonical_options, key)
+}
+
+/// Saves the projection for these options, and removes saved projections of older data.
+pub(crate) fn save(
+    store: &KgStore,
+    p: &Projection,
+    canonical_options: &str,
+    key: DataKey,
+) -> Result<()> {
+    let name = file_name(canonical_options);
+    store.write_derived(&name, &encode(p, canonical_options, key))?;
+    if let Some(dir) = store.derived_path("") {
+        remove_stale(&dir, &name, key);
+    }
+    Ok(())
+}
+
+/// Removes the other saved projections that no longer match the data (best effort: a file that
+/// cannot be removed is only disk space, and is checked before any use anyway).
+fn remove_stale(dir: &Path, keep: &str, key: DataKey) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == keep || !name.starts_with(PREFIX) || !name.ends_with(SUFFIX) {
+            continue;
+        }
+        let current = std::fs::File::open(entry.path()).ok().and_then(|mut f| {
+            let mut head = [0u8; 32];
+            std::io::Read::read_exact(&mut f, &mut head).ok()?;
+            header_key(&head)
+        }) == Some(key);
+        if !current {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn header_key(head: &[u8]) -> Option<DataKey> {
+    let mut r = Reader { bytes: head, at: 0 };
+    if r.take(8)? != MAGIC || r.u32()? != FORMAT_VERSION {
+        return None;
+    }
+    r.u32()?;
+    Some(DataKey {
+        version: r.u64()?,
+        files: r.u64()?,
+    })
+}
+
+fn encode(p: &Projection, canonical_options: &str, key: DataKey) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.bytes.extend_from_slice(MAGIC);
+    w.u32(FORMAT_VERSION);
+    w.u32(0);
+    w.u64(key.version);
+    w.u64(key.files);
+    w.blob(canonical_options.as_bytes());
+    w.u64(p.node_count() as u64);
+    w.u64(p.first_blank as u64);
+    w.u64(p.edge_count() as u64);
+    w.table(&p.terms);
+    for e in p.graph.raw_edges() {
+        w.u32(e.source().index() as u32);
+        w.u32(e.target().index() as u32);
+        w.u32(e.weight);
+    }
+    w.pad();
+    let mut predicates = StrTable::default();
+    for n in &p.predicates {
+        predicates.push(n.as_str());
+    }
+    w.u64(predicates.len() as u64);
+    w.table(&predicates);
+    let mut predicate_labels = StrTable::default();
+    for l in &p.predicate_labels {
+        w.bytes.push(u8::from(l.is_some()));
+        predicate_labels.push(l.as_deref().unwrap_or(""));
+    }
+    w.pad();
+    w.table(&predicate_labels);
+    w.u64(p.label_nodes.len() as u64);
+    for n in &p.label_nodes {
+        w.u32(*n);
+    }
+    w.pad();
+    w.table(&p.labels);
+    w.bytes.extend_from_slice(TRAILER);
+    w.bytes
+}
+
+fn decode(bytes: &[u8], canonical_options: &str, key: DataKey) -> Option<Projection> {
+    if header_key(bytes.get(..32)?)? != key {
+        return None;
+    }
+    let mut r = Reader { bytes, at: 32 };
+    if r.blob()? != canonical_options.as_bytes() {
+        return None;
+    }
+    let nodes = usize::try_from(r.u64()?).ok()?;
+    let first_blank = usize::try_from(r.u64()?).ok()?;
+    let edges = usize::try_from(r.u64()?).ok()?;
+    // Node numbers are u32 in the file and in the graph.
+    if nodes > u32::MAX as usize || first_blank > nodes {
+        return None;
+    }
+    let terms = r.table(nodes)?;
+    let edge_bytes = r.take(edges.checked_mul(12)?)?;
+    r.pad();
+    let predicate_count = usize::try_from(r.u64()?).ok()?;
+    let predicate_table = r.table(predicate_count)?;
+    let present = r.take(predicate_count)?.to_vec();
+    r.pad();
+    let predicate_label_table = r.table(predicate_count)?;
+    let label_count = usize::try_from(r.u64()?).ok()?;
+    let label_nodes: Vec<u32> = r
+        .take(label_count.checked_mul(4)?)?
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    r.pad();
+    let labels = r.table(label_count)?;
+    if r.take(8)? != TRAILER || r.at != bytes.len() {
+        return None;
+    }
+    if label_nodes.windows(2).any(|w| w[0] >= w[1])
+        || label_nodes.last().is_some_and(|n| *n as usize >= nodes)
+    {
+        return None;
+    }
+    let predicates: Vec<NamedNode> = (0..predicate_count)
+        .map(|i| NamedNode::new(predicate_table.get(i)).ok())
+        .collect::<Option<_>>()?;
+    let predicate_labels = (0..predicate_count)
+        .map(|i| (present[i] != 0).then(|| predicate_label_table.get(i).to_owned()))
+        .collect();
+    let mut graph = DiGraph::with_capacity(nodes, edges);
+    for _ in 0..nodes {
+        graph.add_node(());
+    }
+    let word = |c: &[u8]| u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+    for e in edge_bytes.chunks_exact(12) {
+        let (s, o, p) = (word(&e[0..4]), word(&e[4..8]), word(&e[8..12]));
+        // petgraph panics on a node out of range: check before adding.
+        if s as usize >= nodes || o as usize >= nodes || p as usize >= predicate_count {
+            return None;
+        }
+        graph.add_edge(NodeIndex::new(s as usize), NodeIndex::new(o as usize), p);
+    }
+    Some(Projection {
+        graph,
+        terms,
+        first_blank,
+        predicates,
+        label_nodes,
+        labels,
+        predicate_labels,
+    })
+}
+
+#[derive(Default)]
+struct Writer {
+    bytes: Vec<u8>,
+}
+
+impl Writer {
+    fn u32(&mut self, v: u32) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn u64(&mut self, v: u64) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn pad(&mut self) {
+        while self.bytes.len() % 8 != 0 {
+            self.bytes.push(0);
+        }
+    }
+
+    /// A length, the bytes, padding.
+    fn blob(&mut self, b: &[u8]) {
+        self.u64(b.len() as u64);
+        self.bytes.extend_from_slice(b);
+        self.pad();
+    }
+
+    /// The end offsets (the count is known to the reader), then the text as a blob.
+    fn table(&mut self, t: &StrTable) {
+        for e in &t.ends {
+            self.u64(*e);
+        }
+        self.blob(t.text.as_bytes());
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let slice = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(slice)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        let b = self.take(4)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        let b = self.take(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Some(u64::from_le_bytes(a))
+    }
+
+    fn pad(&mut self) {
+        self.at = self.at.div_ceil(8) * 8;
+    }
+
+    fn blob(&mut self) -> Option<&'a [u8]> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        let b = self.take(n)?;
+        self.pad();
+        Some(b)
+    }
+
+    /// `count` strings: their end offsets must rise within the text and fall on character boundaries.
+    fn table(&mut self, count: usize) -> Option<StrTable> {
+        let ends: Vec<u64> = self
+            .take(count.checked_mul(8)?)?
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect();
+        let text = std::str::from_utf8(self.blob()?).ok()?;
+        let mut last = 0u64;
+        for e in &ends {
+            let end = usize::try_from(*e).ok()?;
+            if *e < last || !text.is_char_boundary(end) {
+                return None;
+            }
+            last = *e;
+        }
+        if last as usize != text.len() {
+            return None;
+        }
+        Some(StrTable {
+            text: text.to_owned(),
+            ends,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Projection {
+        let mut terms = StrTable::default();
+        for t in ["http://a", "http://b", "x1"] {
+            terms.push(t);
+        }
+        let mut graph = DiGraph::new();
+        for _ in 0..3 {
+            graph.add_node(());
+        }
+        graph.add_edge(NodeIndex::new(0), NodeIndex::new(1), 0);
+        graph.add_edge(NodeIndex::new(2), NodeIndex::new(0), 1);
+        let mut labels = StrTable::default();
+        labels.push("Bé");
+        Projection {
+            graph,
+            terms,
+            first_blank: 2,
+            predicates: vec![
+                NamedNode::new_unchecked("http://p"),
+                NamedNode::new_unchecked("http://q"),
+            ],
+            label_nodes: vec![1],
+            labels,
+            predicate_labels: vec![None, Some("q".to_owned())],
+        }
+    }
+
+    const KEY: DataKey = DataKey {
+        version: 7,
+        files: 42,
+    };
+
+    #[test]
+    fn round_trip() {
+        let p = sample();
+        let bytes = encode(&p, "opts", KEY);
+        assert_eq!(bytes.len() % 8, 0);
+        let q = decode(&bytes, "opts", KEY).expect("reads back");
+        assert_eq!(q.terms, p.terms);
+        assert_eq!(q.first_blank, 2);
+        assert_eq!(q.predicates, p.predicates);
+        assert_eq!(q.predicate_labels, p.predicate_labels);
+        assert_eq!(q.label_nodes, p.label_nodes);
+        assert_eq!(q.labels, p.labels);
+        let edges = |p: &Projection| -> Vec<(usize, usize, u32)> {
+            p.graph
+                .raw_edges()
+                .iter()
+                .map(|e| (e.source().index(), e.target().index(), e.weight))
+                .collect()
+        };
+        assert_eq!(edges(&q), edges(&p));
+    }
+
+    #[test]
+    fn stale_or_damaged_files_are_not_used() {
+        let bytes = encode(&sample(), "opts", KEY);
+        assert!(decode(&bytes, "other", KEY).is_none());
+        let newer = DataKey { version: 8, ..KEY };
+        assert!(decode(&bytes, "opts", newer).is_none());
+        let moved = DataKey { files: 43, ..KEY };
+        assert!(decode(&bytes, "opts", moved).is_none());
+        for cut in [0, 10, 40, bytes.len() / 2, bytes.len() - 1] {
+            assert!(decode(&bytes[..cut], "opts", KEY).is_none(), "cut at {cut}");
+        }
+        // Any single flipped byte either still decodes consistently or is refused; never a panic.
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] ^= 0xff;
+            let _ = decode(&b, "opts", KEY);
+        }
+    }
+}
