@@ -202,6 +202,27 @@ impl OutputFormat {
         }
     }
 
+    /// The file extension of an answer in this format, for a download's file name.
+    pub fn extension(self, kind: AnswerKind) -> &'static str {
+        match (self, kind) {
+            (OutputFormat::Json, AnswerKind::Graph) => "jsonld",
+            (OutputFormat::Xml, AnswerKind::Graph) => "rdf",
+            (OutputFormat::Json, _) => "srj",
+            (OutputFormat::Xml, _) => "srx",
+            (OutputFormat::Table, _) => "txt",
+            (OutputFormat::Csv, _) => "csv",
+            (OutputFormat::Tsv, _) => "tsv",
+            (OutputFormat::Turtle, _) => "ttl",
+            (OutputFormat::NTriples, _) => "nt",
+            (OutputFormat::NQuads, _) => "nq",
+            (OutputFormat::TriG, _) => "trig",
+            (OutputFormat::RdfXml, _) => "rdf",
+            (OutputFormat::JsonLd, _) => "jsonld",
+            (OutputFormat::Dot, _) => "dot",
+            (OutputFormat::GraphMl, _) => "graphml",
+        }
+    }
+
     /// The format an HTTP `Accept` header asks for among those that can show `kind`: the highest
     /// `q` wins, then the order of the header; `*/*`, `text/*`, `application/*` and a missing
     /// header give the kind's usual format (SPARQL results JSON, Turtle). `None`: nothing

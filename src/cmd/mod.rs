@@ -9,6 +9,7 @@ pub mod load;
 pub mod prefixes;
 pub mod query;
 pub mod repl_args;
+pub mod serve;
 pub mod sheet;
 pub mod stats;
 pub mod update;
