@@ -193,7 +193,8 @@ async fn query(
     let id = params.one("id")?;
     Ok(answer::run(app, id, move |store, token, sink| {
         options.cancel = Some(token);
-        let outcome = kg::query::execute(store, &text, &options)?;
+        let mut outcome = kg::query::execute(store, &text, &options)?;
+        outcome.check_start()?;
         let kind = outcome.kind();
         let format = match forced {
             Some(f) => f,
