@@ -6,7 +6,7 @@
 use crate::error::{rdf_parse_error, Error, Result};
 use crate::store::KgStore;
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNodeRef, Quad};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNodeRef, Quad};
 use std::io::Read;
 
 /// A graph of the store named by a request: the store's own default graph (not the union that
@@ -58,7 +58,7 @@ pub fn write_graph(
     let mut parser = RdfParser::from_format(format)
         .rename_blank_nodes()
         .without_named_graphs()
-        .with_default_graph(GraphName::from(target.name().into_owned()));
+        .with_default_graph(target.name().into_owned());
     if let Some(base) = base_iri {
         parser = parser
             .with_base_iri(base)

@@ -18,11 +18,29 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// A response refusing a request; handlers return it early with `?`.
-pub type Refusal = Response;
+/// A response refusing a request; handlers return it early with `?`. Boxed: a `Response` is
+/// large, and most results are not refusals.
+pub struct Refusal(pub Box<Response>);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+impl From<&Error> for Refusal {
+    fn from(error: &Error) -> Self {
+        Refusal(Box::new(error_response(error)))
+    }
+}
 
 /// A plain-text refusal a person can read.
 pub fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
+    Refusal(Box::new(plain(status, message)))
+}
+
+/// A plain-text answer.
+pub fn plain(status: StatusCode, message: impl Into<String>) -> Response {
     let mut text = message.into();
     text.push('\n');
     (
@@ -51,7 +69,7 @@ pub fn error_response(error: &Error) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR
         }
     };
-    let mut response = refuse(status, error.render());
+    let mut response = plain(status, error.render());
     if let Error::Syntax { location, .. } = error {
         if let Ok(v) = HeaderValue::from_str(&format!("{}:{}", location.line, location.column)) {
             response
@@ -154,7 +172,7 @@ where
     {
         Ok(Ok(p)) => p,
         _ => {
-            return refuse(
+            return plain(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the server is busy: every worker stayed taken for the whole timeout",
             )
@@ -200,7 +218,7 @@ where
             return error_response(&Error::Timeout(timeout.as_secs().max(1)));
         }
         Ok(None) => {
-            return refuse(
+            return plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "the query worker stopped unexpectedly",
             )
@@ -210,7 +228,7 @@ where
     let (status, headers) = match first {
         Message::Failed(e) => return error_response(&e),
         Message::Bytes(_) => {
-            return refuse(
+            return plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "the answer began before its status",
             )

@@ -10,7 +10,7 @@ use super::request::Params;
 use super::{workbench, App};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use kg::describe::{Description, Edge};
 use kg::format::AnswerKind;
 use kg::query::QueryOptions;
@@ -30,7 +30,7 @@ const LABELS: &[&str] = &[
 pub async fn resource(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap) -> Response {
     handle(&app, &uri, &headers)
         .await
-        .unwrap_or_else(|refusal| refusal)
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn handle(app: &Arc<App>, uri: &Uri, headers: &HeaderMap) -> Result<Response, Refusal> {

@@ -9,7 +9,7 @@ use super::{guard, App};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use kg::export::GraphSelection;
 use kg::format::{AnswerKind, InputFormat};
 use kg::ingest::graph_store::{self as gsp, GraphTarget};
@@ -27,7 +27,7 @@ pub async fn store(
 ) -> Response {
     handle(&app, method, uri, headers, body)
         .await
-        .unwrap_or_else(|refusal| refusal)
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn handle(

@@ -41,7 +41,7 @@ pub fn authorize(app: &App, headers: &HeaderMap) -> Result<(), Refusal> {
                 StatusCode::UNAUTHORIZED,
                 "writes need the server's token: send Authorization: Bearer TOKEN",
             );
-            r.headers_mut().insert(
+            r.0.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"kg\""),
             );
@@ -68,13 +68,13 @@ pub fn wrong_method(method: &Method, allowed: &'static str) -> Refusal {
         StatusCode::METHOD_NOT_ALLOWED,
         format!("{method} is not allowed here; use {allowed}"),
     );
-    r.headers_mut()
+    r.0.headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static(allowed));
     r
 }
 
 pub async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
-    refuse(
+    super::answer::plain(
         StatusCode::NOT_FOUND,
         format!(
             "{method} {}: no such endpoint (try /, /sparql, /store, /resource?iri=)",

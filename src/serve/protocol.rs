@@ -34,7 +34,7 @@ pub async fn sparql(
 ) -> Response {
     handle(&app, method, uri, headers, body)
         .await
-        .unwrap_or_else(|refusal| refusal)
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn handle(
@@ -184,7 +184,7 @@ async fn query(
         .one("format")?
         .map(|f| OutputFormat::from_name(&f))
         .transpose()
-        .map_err(|e| answer::error_response(&e))?;
+        .map_err(|e| Refusal::from(&e))?;
     let download = params.flag("download")?.unwrap_or(false);
     let accept = headers
         .get(header::ACCEPT)
@@ -278,7 +278,7 @@ fn service_description(app: &App, headers: &HeaderMap, path: &str) -> Result<Res
     let endpoint = NamedNode::new(request::own_url(headers, path, app))
         .map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("bad Host header: {e}")))?;
     let store = &app.store;
-    let fail = |e: Error| answer::error_response(&e);
+    let fail = |e: Error| Refusal::from(&e);
     let regime = match kg::infer::status(store).map_err(fail)? {
         kg::infer::Status::None => "<http://www.w3.org/ns/entailment/Simple>".to_owned(),
         kg::infer::Status::Current(s) | kg::infer::Status::Stale(s) if s.profile == "rdfs" => {

@@ -3,7 +3,7 @@
 //! completion (the REPL's `query::complete` on the same vocabulary), the saved queries, terms'
 //! prefixed names and labels, and the cancel button.
 
-use super::answer::refuse;
+use super::answer::plain;
 use super::request::Params;
 use super::{App, Vocabulary};
 use axum::body::Bytes;
@@ -61,7 +61,7 @@ pub async fn asset(Path(name): Path<String>) -> Response {
             *text,
         )
             .into_response(),
-        None => refuse(StatusCode::NOT_FOUND, format!("no asset named {name}")),
+        None => plain(StatusCode::NOT_FOUND, format!("no asset named {name}")),
     }
 }
 
@@ -162,7 +162,7 @@ fn utf16_units(text: &str) -> usize {
 pub async fn complete(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let params = match Params::parse(&body) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let text = params.all("text").pop().unwrap_or_default();
     let cursor: usize = params
