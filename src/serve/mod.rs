@@ -138,6 +138,11 @@ async fn serve(app: Arc<App>, out: &mut dyn Write) -> Result<()> {
     let address = listener.local_addr().map_err(io)?;
     let listener = guard::Limited::new(listener, app.config.max_connections);
     writeln!(out, "http://{address}/").map_err(crate::cmd::io_err)?;
+    // Other kg commands on this store say where the server is instead of only "in use".
+    let url_file = app.store.dir().map(|d| d.join(crate::cmd::SERVE_URL_FILE));
+    if let Some(f) = &url_file {
+        let _ = std::fs::write(f, format!("http://{address}/\n"));
+    }
     out.flush().map_err(crate::cmd::io_err)?;
     if !app.config.quiet {
         eprintln!(
@@ -152,16 +157,30 @@ async fn serve(app: Arc<App>, out: &mut dyn Write) -> Result<()> {
             }
         );
     }
-    workbench::refresh_vocabulary(&app);
     let router = router(app.clone());
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, router).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
+    let result = until_stopped(app.clone(), server, &mut stop_rx).await;
+    if let Some(f) = &url_file {
+        let _ = std::fs::remove_file(f);
+    }
+    result.map_err(io)
+}
+
+async fn until_stopped<F>(
+    app: Arc<App>,
+    server: F,
+    stop_rx: &mut tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<()>
+where
+    F: IntoFuture<Output = std::io::Result<()>>,
+{
     let mut server = std::pin::pin!(server.into_future());
     tokio::select! {
-        result = &mut server => return result.map_err(io),
+        result = &mut server => return result,
         _ = stop_rx.changed() => {}
     }
     let quiet = app.config.quiet;
@@ -169,7 +188,7 @@ async fn serve(app: Arc<App>, out: &mut dyn Write) -> Result<()> {
         eprintln!("kg serve: stopping; finishing the requests in flight");
     }
     match tokio::time::timeout(app.config.grace, &mut server).await {
-        Ok(result) => result.map_err(io),
+        Ok(result) => result,
         Err(_) => {
             if !quiet {
                 eprintln!(

@@ -40,7 +40,10 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-pub async fn index() -> Response {
+/// The page; opening it starts computing the completion vocabulary (only the workbench and
+/// entity pages need it, so a server that only answers queries never pays for it).
+pub async fn index(State(app): State<Arc<App>>) -> Response {
+    refresh_vocabulary(&app);
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

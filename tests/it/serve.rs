@@ -1417,6 +1417,11 @@ fn malformed_requests_each_get_their_status_and_the_server_goes_on() {
 fn shutdown_finishes_the_query_in_flight_and_releases_the_store() {
     let t = loaded();
     let mut s = Server::start(&t, &["--timeout", "2"]);
+    // Meanwhile another kg on the store is told where the server is.
+    let out = t.kg().arg("stats").output().unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(&format!("served by kg serve at {}", s.url)), "{said}");
     let addr = s.addr.clone();
     let q = format!("/sparql?query={}", enc(SLOW));
     let slow = std::thread::spawn(move || {
