@@ -75,17 +75,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Computes the first solution or triple now and returns its error, if it is one: many
-    /// failures (an unsupported SERVICE, a timeout before the first row) only show when the
-    /// answer is read, and a server must know before it sends its status.
-    pub fn check_start(&mut self) -> Result<()> {
-        match self {
-            Outcome::Solutions { solutions, .. } => solutions.check_start(),
-            Outcome::Graph(triples) => triples.check_start(),
-            Outcome::Boolean(_) => Ok(()),
-        }
-    }
-
     pub fn kind(&self) -> crate::format::AnswerKind {
         match self {
             Outcome::Solutions { .. } => crate::format::AnswerKind::Solutions,
@@ -96,29 +85,10 @@ impl Outcome {
 }
 
 /// An iterator of results that turns cancellation into kg's own `Cancelled`/`Timeout` errors.
-pub struct Stream<I: Iterator> {
-    inner: std::iter::Peekable<I>,
+pub struct Stream<I> {
+    inner: I,
     deadline: Deadline,
     finished: bool,
-}
-
-impl<I, T> Stream<I>
-where
-    I: Iterator<Item = std::result::Result<T, QueryEvaluationError>>,
-{
-    fn check_start(&mut self) -> Result<()> {
-        if matches!(self.inner.peek(), Some(Err(_))) {
-            if let Some(Err(e)) = self.inner.next() {
-                self.finished = true;
-                return Err(self.deadline.query_error(e));
-            }
-        }
-        if self.inner.peek().is_none() && self.deadline.token().is_cancelled() {
-            self.finished = true;
-            return Err(self.deadline.stopped());
-        }
-        Ok(())
-    }
 }
 
 impl<I, T> Iterator for Stream<I>
@@ -163,14 +133,14 @@ pub fn execute(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Ou
         QueryResults::Solutions(s) => Outcome::Solutions {
             variables: s.variables().to_vec(),
             solutions: Stream {
-                inner: s.peekable(),
+                inner: s,
                 deadline,
                 finished: false,
             },
         },
         QueryResults::Boolean(b) => Outcome::Boolean(b),
         QueryResults::Graph(g) => Outcome::Graph(Stream {
-            inner: g.peekable(),
+            inner: g,
             deadline,
             finished: false,
         }),

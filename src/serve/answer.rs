@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use kg::{Error, KgStore, Result};
 use oxigraph::sparql::CancellationToken;
 use std::io::Write;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -81,19 +81,23 @@ pub fn error_response(error: &Error) -> Response {
 }
 
 enum Message {
+    /// The status, the headers and the first chunk: a short answer is one message, one wake-up.
     Start {
         status: StatusCode,
         headers: Vec<(HeaderName, String)>,
+        body: Bytes,
     },
     Bytes(Bytes),
     Failed(Error),
 }
 
 /// Where work writes its answer: buffered, sent in chunks; writing fails once the client is gone.
+/// The status waits for the first chunk, so an error within the first 64 KiB still gets its own.
 pub struct Sink {
     sender: mpsc::Sender<Message>,
     buffer: Vec<u8>,
     started: bool,
+    pending: Option<(StatusCode, Vec<(HeaderName, String)>)>,
 }
 
 const CHUNK: usize = 64 * 1024;
@@ -102,9 +106,8 @@ impl Sink {
     /// Sets the status and headers; must come before the first byte.
     pub fn start(&mut self, status: StatusCode, headers: Vec<(HeaderName, String)>) -> Result<()> {
         self.started = true;
-        self.sender
-            .blocking_send(Message::Start { status, headers })
-            .map_err(|_| Error::Cancelled)
+        self.pending = Some((status, headers));
+        Ok(())
     }
 
     /// `start` with 200 and a media type.
@@ -126,13 +129,24 @@ impl Write for Sink {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        if !self.buffer.is_empty() {
-            let bytes = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
-            self.sender
-                .blocking_send(Message::Bytes(Bytes::from(bytes)))
-                .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))?;
+        if self.buffer.is_empty() && self.pending.is_none() {
+            return Ok(());
         }
-        Ok(())
+        let bytes = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK),
+        ));
+        let message = match self.pending.take() {
+            Some((status, headers)) => Message::Start {
+                status,
+                headers,
+                body: bytes,
+            },
+            None => Message::Bytes(bytes),
+        };
+        self.sender
+            .blocking_send(message)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))
     }
 }
 
@@ -141,10 +155,13 @@ struct Registered {
     app: Arc<App>,
     id: u64,
     token: CancellationToken,
+    /// The `--timeout` timer, stopped with the request.
+    timer: tokio::task::AbortHandle,
 }
 
 impl Drop for Registered {
     fn drop(&mut self) {
+        self.timer.abort();
         self.token.cancel();
         if let Ok(mut running) = self.app.running.lock() {
             running.remove(&self.id);
@@ -152,11 +169,14 @@ impl Drop for Registered {
     }
 }
 
-struct JobCount(Arc<App>);
+/// Counts the blocking job until it ends, and tells `query::background` when it has let go of
+/// the store, so the process never exits under a worker still reading RocksDB.
+struct JobCount(Arc<App>, Arc<AtomicBool>);
 
 impl Drop for JobCount {
     fn drop(&mut self) {
         self.0.jobs.fetch_sub(1, Ordering::AcqRel);
+        self.1.store(true, Ordering::Release);
     }
 }
 
@@ -183,15 +203,37 @@ where
     if let Ok(mut running) = app.running.lock() {
         running.insert(id, (client_id.unwrap_or_default(), token.clone()));
     }
+    // The timeout is a task on the runtime, not a thread per query as the CLI's `Deadline` is:
+    // it cancels the token, and the cancellation it causes is reported as the timeout.
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let left = timeout.saturating_sub(started.elapsed());
+    let timer = tokio::spawn({
+        let (token, timed_out) = (token.clone(), timed_out.clone());
+        async move {
+            tokio::time::sleep(left).await;
+            timed_out.store(true, Ordering::Release);
+            token.cancel();
+        }
+    })
+    .abort_handle();
     let registered = Registered {
         app: app.clone(),
         id,
         token: token.clone(),
+        timer,
+    };
+    let stopped = move |e: Error| match e {
+        Error::Cancelled if timed_out.load(Ordering::Acquire) => {
+            Error::Timeout(timeout.as_secs().max(1))
+        }
+        e => e,
     };
     let (sender, mut receiver) = mpsc::channel(16);
     let store = app.store.clone();
     app.jobs.fetch_add(1, Ordering::AcqRel);
-    let count = JobCount(app.clone());
+    let finished = Arc::new(AtomicBool::new(false));
+    kg::query::background::track_flag(finished.clone());
+    let count = JobCount(app.clone(), finished);
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _count = count;
@@ -199,21 +241,28 @@ where
             sender,
             buffer: Vec::with_capacity(CHUNK),
             started: false,
+            pending: None,
         };
         let result = work(&store, token, &mut sink)
             .and_then(|()| sink.flush().map_err(|_| Error::Cancelled));
+        drop(store);
         if let Err(e) = result {
             let _ = sink.sender.blocking_send(Message::Failed(e));
         } else if !sink.started {
             let _ = sink.sender.blocking_send(Message::Start {
                 status: StatusCode::NO_CONTENT,
                 headers: Vec::new(),
+                body: Bytes::new(),
             });
         }
-        drop(store);
     });
-    let left = timeout.saturating_sub(started.elapsed());
-    let first = match tokio::time::timeout(left, receiver.recv()).await {
+    // A little past the timer: Oxigraph may take a moment to notice the cancellation.
+    let first = match tokio::time::timeout(
+        left + std::time::Duration::from_millis(200),
+        receiver.recv(),
+    )
+    .await
+    {
         Err(_) => {
             return error_response(&Error::Timeout(timeout.as_secs().max(1)));
         }
@@ -225,16 +274,21 @@ where
         }
         Ok(Some(m)) => m,
     };
-    let (status, headers) = match first {
-        Message::Failed(e) => return error_response(&e),
+    let (status, headers, body) = match first {
+        Message::Failed(e) => return error_response(&stopped(e)),
         Message::Bytes(_) => {
             return plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "the answer began before its status",
             )
         }
-        Message::Start { status, headers } => (status, headers),
+        Message::Start {
+            status,
+            headers,
+            body,
+        } => (status, headers, body),
     };
+    let first = futures_util::stream::iter((!body.is_empty()).then_some(Ok(body)));
     let stream = futures_util::stream::unfold(
         (receiver, registered),
         |(mut receiver, registered)| async move {
@@ -248,6 +302,7 @@ where
             }
         },
     );
+    let stream = futures_util::StreamExt::chain(first, stream);
     let mut response = Response::new(if status == StatusCode::NO_CONTENT {
         Body::empty()
     } else {

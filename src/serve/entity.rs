@@ -50,7 +50,8 @@ async fn handle(app: &Arc<App>, uri: &Uri, headers: &HeaderMap) -> Result<Respon
     let inference = params.flag("inference")?.unwrap_or(app.config.inference);
     let options = QueryOptions {
         no_inference: !inference,
-        timeout: Some(app.config.timeout),
+        // answer::run enforces --timeout for the whole request.
+        timeout: None,
         ..QueryOptions::default()
     };
     let accept = headers.get(header::ACCEPT).and_then(|a| a.to_str().ok());

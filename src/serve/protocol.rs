@@ -162,7 +162,8 @@ fn options(
 ) -> Result<QueryOptions, Refusal> {
     Ok(QueryOptions {
         base_iri: Some(base),
-        timeout: Some(app.config.timeout),
+        // answer::run enforces --timeout for the whole request.
+        timeout: None,
         cancel: None,
         default_graph_only: params.flag("default-graph-only")?.unwrap_or(false),
         no_inference: !params.flag("inference")?.unwrap_or(app.config.inference),
@@ -193,8 +194,9 @@ async fn query(
     let id = params.one("id")?;
     Ok(answer::run(app, id, move |store, token, sink| {
         options.cancel = Some(token);
-        let mut outcome = kg::query::execute(store, &text, &options)?;
-        outcome.check_start()?;
+        // A failure that shows only when the answer is read (an unsupported SERVICE) still gets
+        // its status: the Sink holds the status until the first 64 KiB are written.
+        let outcome = kg::query::execute(store, &text, &options)?;
         let kind = outcome.kind();
         let format = match forced {
             Some(f) => f,

@@ -1421,7 +1421,10 @@ fn shutdown_finishes_the_query_in_flight_and_releases_the_store() {
     let out = t.kg().arg("stats").output().unwrap();
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains(&format!("served by kg serve at {}", s.url)), "{said}");
+    assert!(
+        said.contains(&format!("served by kg serve at {}", s.url)),
+        "{said}"
+    );
     let addr = s.addr.clone();
     let q = format!("/sparql?query={}", enc(SLOW));
     let slow = std::thread::spawn(move || {
