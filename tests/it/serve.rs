@@ -24,10 +24,12 @@ pub struct Server {
 
 impl Server {
     pub fn start(t: &TestDir, args: &[&str]) -> Server {
-        Self::try_start(t, args).expect("kg serve did not print its URL within 30 s")
+        Self::try_start(t, args).unwrap_or_else(|log| {
+            panic!("kg serve did not print its URL within 30 s; its stderr:\n{log}")
+        })
     }
 
-    fn try_start(t: &TestDir, args: &[&str]) -> Option<Server> {
+    fn try_start(t: &TestDir, args: &[&str]) -> Result<Server, String> {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("kg"));
         cmd.current_dir(t.path())
             .env_remove("KG_STORE")
@@ -62,22 +64,20 @@ impl Server {
             let _ = BufReader::new(stdout).read_line(&mut line);
             let _ = tx.send(line);
         });
-        let Ok(url) = rx.recv_timeout(Duration::from_secs(30)) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        };
+        let url = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
         let url = url.trim().to_owned();
         if !url.starts_with("http://") {
             let _ = child.kill();
             let _ = child.wait();
-            return None;
+            // The stderr reader ends with the process.
+            std::thread::sleep(Duration::from_millis(100));
+            return Err(log.lock().map(|l| l.clone()).unwrap_or_default());
         }
         let addr = url
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_owned();
-        Some(Server {
+        Ok(Server {
             child,
             url,
             addr,
