@@ -2,8 +2,10 @@
 # Installs what building and testing kg needs on a fresh Debian machine that has only the Rust
 # toolchain, gcc and Python. Safe to run again: it only installs what is missing.
 #   scripts/setup.sh          build needs (libclang for RocksDB's bindings)
-#   scripts/setup.sh --test   also the independent readers the tests use (serdi, rapper, Graphviz)
-#                             and a Python venv with rdflib, networkx and owlrl
+#   scripts/setup.sh --test   also the independent readers the tests use (serdi, rapper, Graphviz),
+#                             headless Chromium and its driver (the workbench test), curl, and a
+#                             Python venv with rdflib, networkx, owlrl, SPARQLWrapper, selenium and
+#                             the Oxigraph server binary (the oxigraph wheel, for SERVICE and benches)
 set -euo pipefail
 
 want_test=0
@@ -41,8 +43,11 @@ if [ $want_test = 1 ]; then
   command -v serdi >/dev/null || missing+=(serdi)
   command -v rapper >/dev/null || missing+=(raptor2-utils)
   command -v dot >/dev/null || missing+=(graphviz)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing ${missing[*]} (independent RDF readers and Graphviz for the tests)" >&2
+    echo "setup: installing ${missing[*]} (independent RDF readers, Graphviz, curl and Chromium for the tests)" >&2
     apt_install "${missing[@]}"
   fi
   venv="${KG_VENV:-$HOME/.cache/kg-venv}"
@@ -51,5 +56,11 @@ if [ $want_test = 1 ]; then
     python3 -m venv "$venv"
     # owlrl: an independent RDFS closure the reasoner's is compared with.
     "$venv/bin/pip" install -q --disable-pip-version-check 'rdflib>=7,<8' 'networkx>=3' 'owlrl>=7,<8'
+  fi
+  # kg serve's clients: SPARQLWrapper, selenium (driving the Debian chromedriver), and the Oxigraph
+  # server binary that the oxigraph wheel ships in the venv's bin/ (SERVICE into kg, benchmarks).
+  if ! "$venv/bin/python" -c 'import SPARQLWrapper, selenium' 2>/dev/null || [ ! -x "$venv/bin/oxigraph" ]; then
+    echo "setup: installing SPARQLWrapper, selenium and oxigraph 0.5.13 into $venv" >&2
+    "$venv/bin/pip" install -q --disable-pip-version-check 'SPARQLWrapper>=2,<3' 'selenium>=4,<5' 'oxigraph==0.5.13'
   fi
 fi

@@ -65,6 +65,9 @@ pub enum Command {
     Sheet(cmd::sheet::Args),
     /// Open the interactive SPARQL session (the default when no command is given)
     Repl(cmd::repl_args::Args),
+    /// Serve the store over HTTP: SPARQL 1.1 Protocol on /sparql, Graph Store Protocol on /store,
+    /// a query workbench on / and entity pages on /resource
+    Serve(cmd::serve::Args),
 }
 
 /// Runs the parsed command line; returns the exit code for success paths that are not 0.
@@ -98,6 +101,7 @@ pub fn run(cli: Cli) -> kg::Result<u8> {
         Some(Command::Why(args)) => cmd::infer::why(&mut ctx, args, &mut io),
         Some(Command::Sheet(args)) => cmd::sheet::run(&mut ctx, args, &mut io),
         Some(Command::Repl(args)) => crate::repl::run(ctx, args),
+        Some(Command::Serve(args)) => cmd::serve::run(&mut ctx, args, &mut io),
         None => crate::repl::run(ctx, cmd::repl_args::Args::default()),
     }
 }

@@ -179,6 +179,131 @@ impl OutputFormat {
     }
 }
 
+impl OutputFormat {
+    /// The media type an HTTP answer in this format carries. `json` and `xml` are the SPARQL
+    /// results formats for solutions and JSON-LD and RDF/XML for graphs, as in `rdf_format`.
+    pub fn media_type(self, kind: AnswerKind) -> &'static str {
+        match (self, kind) {
+            (OutputFormat::Json, AnswerKind::Graph) => "application/ld+json",
+            (OutputFormat::Xml, AnswerKind::Graph) => "application/rdf+xml",
+            (OutputFormat::Table, _) => "text/plain; charset=utf-8",
+            (OutputFormat::Csv, _) => "text/csv; charset=utf-8",
+            (OutputFormat::Tsv, _) => "text/tab-separated-values; charset=utf-8",
+            (OutputFormat::Json, _) => "application/sparql-results+json",
+            (OutputFormat::Xml, _) => "application/sparql-results+xml",
+            (OutputFormat::Turtle, _) => "text/turtle; charset=utf-8",
+            (OutputFormat::NTriples, _) => "application/n-triples",
+            (OutputFormat::NQuads, _) => "application/n-quads",
+            (OutputFormat::TriG, _) => "application/trig",
+            (OutputFormat::RdfXml, _) => "application/rdf+xml",
+            (OutputFormat::JsonLd, _) => "application/ld+json",
+            (OutputFormat::Dot, _) => "text/vnd.graphviz",
+            (OutputFormat::GraphMl, _) => "application/graphml+xml",
+        }
+    }
+
+    /// The file extension of an answer in this format, for a download's file name.
+    pub fn extension(self, kind: AnswerKind) -> &'static str {
+        match (self, kind) {
+            (OutputFormat::Json, AnswerKind::Graph) => "jsonld",
+            (OutputFormat::Xml, AnswerKind::Graph) => "rdf",
+            (OutputFormat::Json, _) => "srj",
+            (OutputFormat::Xml, _) => "srx",
+            (OutputFormat::Table, _) => "txt",
+            (OutputFormat::Csv, _) => "csv",
+            (OutputFormat::Tsv, _) => "tsv",
+            (OutputFormat::Turtle, _) => "ttl",
+            (OutputFormat::NTriples, _) => "nt",
+            (OutputFormat::NQuads, _) => "nq",
+            (OutputFormat::TriG, _) => "trig",
+            (OutputFormat::RdfXml, _) => "rdf",
+            (OutputFormat::JsonLd, _) => "jsonld",
+            (OutputFormat::Dot, _) => "dot",
+            (OutputFormat::GraphMl, _) => "graphml",
+        }
+    }
+
+    /// The format an HTTP `Accept` header asks for among those that can show `kind`: the highest
+    /// `q` wins, then the order of the header; `*/*`, `text/*`, `application/*` and a missing
+    /// header give the kind's usual format (SPARQL results JSON, Turtle). `None`: nothing
+    /// acceptable (406).
+    pub fn negotiate(accept: Option<&str>, kind: AnswerKind) -> Option<Self> {
+        let preferred = match kind {
+            AnswerKind::Graph => OutputFormat::Turtle,
+            _ => OutputFormat::Json,
+        };
+        let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+            return Some(preferred);
+        };
+        let mut best: Option<(u32, usize, Self)> = None;
+        for (i, range) in accept.split(',').enumerate() {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q <= 0.0 {
+                continue;
+            }
+            let q = (q.min(1.0) * 1000.0) as u32;
+            let format = match media.as_str() {
+                "*/*" => Some(preferred),
+                "text/*" => Some(match kind {
+                    AnswerKind::Graph => OutputFormat::Turtle,
+                    _ => OutputFormat::Tsv,
+                }),
+                "application/*" => Some(match kind {
+                    AnswerKind::Graph => OutputFormat::NTriples,
+                    _ => OutputFormat::Json,
+                }),
+                // Browsers ask for HTML, XML, then anything: give them the usual format.
+                "text/html" | "application/xhtml+xml" => None,
+                "text/plain" => Some(match kind {
+                    AnswerKind::Graph => OutputFormat::NTriples,
+                    _ => OutputFormat::Table,
+                }),
+                "application/xml" | "text/xml" => Some(OutputFormat::Xml),
+                "application/json" => Some(OutputFormat::Json),
+                "application/x-turtle" => Some(OutputFormat::Turtle),
+                other => Self::from_media_type(other),
+            }
+            // The human table only for a client that asked for plain text.
+            .filter(|f| match f {
+                OutputFormat::Table => media == "text/plain",
+                f => f.supports(kind),
+            });
+            if let Some(f) = format {
+                if best.is_none_or(|(bq, _, _)| q > bq) {
+                    best = Some((q, i, f));
+                }
+            }
+        }
+        best.map(|(_, _, f)| f)
+    }
+
+    /// The format with this exact media type (parameters such as `charset` ignored).
+    pub fn from_media_type(media_type: &str) -> Option<Self> {
+        let lower = media_type.split(';').next()?.trim().to_ascii_lowercase();
+        if !lower.contains('/') || lower == "rdf/xml" {
+            return None;
+        }
+        Self::from_name(&lower).ok()
+    }
+
+    /// The formats an HTTP client can ask for, for the service description and the workbench.
+    pub fn served(kind: AnswerKind) -> Vec<Self> {
+        NAMES
+            .iter()
+            .map(|(_, _, f)| *f)
+            .filter(|f| f.supports(kind) && *f != OutputFormat::Table)
+            .filter(|f| {
+                !(kind == AnswerKind::Graph && matches!(f, OutputFormat::Json | OutputFormat::Xml))
+            })
+            .collect()
+    }
+}
+
 /// How an input file is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
@@ -216,6 +341,24 @@ impl InputFormat {
         })
     }
 
+    /// The RDF format of an HTTP body's `Content-Type` (parameters such as `charset` ignored);
+    /// `text/plain` is N-Triples, as the RDF 1.1 specifications registered it before N-Triples had its own.
+    pub fn from_media_type(media_type: &str) -> Option<RdfFormat> {
+        let lower = media_type.split(';').next()?.trim().to_ascii_lowercase();
+        match lower.as_str() {
+            "text/plain" => Some(RdfFormat::NTriples),
+            "application/x-turtle" => Some(RdfFormat::Turtle),
+            "text/n3" => Some(RdfFormat::N3),
+            "application/xml" | "text/xml" => Some(RdfFormat::RdfXml),
+            "application/json" => RdfFormat::from_extension("jsonld"),
+            other if other.contains('/') && other != "rdf/xml" => match Self::from_name(other) {
+                Ok(InputFormat::Rdf(f)) => Some(f),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Guesses the format from a file name; `.gz` is looked through. Returns whether the file is gzipped.
     pub fn from_path(path: &Path) -> Option<(Self, bool)> {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
@@ -251,6 +394,31 @@ mod tests {
         for name in OutputFormat::all_names() {
             assert_eq!(OutputFormat::from_name(name).unwrap().name(), name);
         }
+    }
+
+    #[test]
+    fn negotiation() {
+        let n = |a: &str, k| OutputFormat::negotiate(Some(a), k).map(OutputFormat::name);
+        assert_eq!(n("text/csv", AnswerKind::Solutions), Some("csv"));
+        assert_eq!(
+            n(
+                "text/turtle;q=0.5, application/n-triples",
+                AnswerKind::Graph
+            ),
+            Some("ntriples")
+        );
+        assert_eq!(n("text/html,*/*;q=0.8", AnswerKind::Graph), Some("turtle"));
+        assert_eq!(
+            n("application/sparql-results+xml", AnswerKind::Boolean),
+            Some("xml")
+        );
+        assert_eq!(n("text/turtle", AnswerKind::Solutions), None);
+        assert_eq!(n("text/plain", AnswerKind::Solutions), Some("table"));
+        assert_eq!(n("application/json", AnswerKind::Graph), Some("json"));
+        assert_eq!(
+            OutputFormat::negotiate(None, AnswerKind::Solutions),
+            Some(OutputFormat::Json)
+        );
     }
 
     #[test]

@@ -11,10 +11,12 @@
 //! - [`graph`]: the petgraph projection and traversals.
 //! - [`infer`]: the entailments kept in the store, refreshed after writes and explained.
 //! - [`reason`]: the RDFS / OWL 2 RL reasoner `infer` runs: semi-naive rounds over interned triples.
+//! - [`describe`]: one entity's edges, blank-node contents and evidence (`.describe`, the server's entity page).
 //! - [`format`]: every format name in one place.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod describe;
 pub mod error;
 pub mod export;
 pub mod format;

@@ -3,6 +3,7 @@
 mod cli;
 mod cmd;
 mod repl;
+mod serve;
 
 use clap::Parser;
 use std::io::Write;

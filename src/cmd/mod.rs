@@ -9,6 +9,7 @@ pub mod load;
 pub mod prefixes;
 pub mod query;
 pub mod repl_args;
+pub mod serve;
 pub mod sheet;
 pub mod stats;
 pub mod update;
@@ -76,7 +77,7 @@ impl Ctx {
                     true,
                 ),
             };
-            let mut store = KgStore::open(&dir)?;
+            let mut store = KgStore::open(&dir).map_err(|e| served_elsewhere(e, &dir))?;
             if is_default && store.was_created() {
                 // The built-in graph is small, and a question about organisations should find
                 // the corporations too: the default store starts with its OWL 2 RL entailments.
@@ -97,6 +98,34 @@ impl Ctx {
     pub fn changed(&mut self) {
         self.generation += 1;
     }
+}
+
+/// The file `kg serve` writes beside the database with its URL while it runs.
+pub const SERVE_URL_FILE: &str = "kg-serve.url";
+
+/// A store held by a running `kg serve` is reachable through it: say where, instead of only "in use".
+fn served_elsewhere(error: Error, dir: &std::path::Path) -> Error {
+    let Error::StoreLocked { .. } = error else {
+        return error;
+    };
+    let Ok(url) = std::fs::read_to_string(dir.join(SERVE_URL_FILE)) else {
+        return error;
+    };
+    let url = url.trim().to_owned();
+    let reachable = url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|addr| addr.parse::<std::net::SocketAddr>().ok())
+        .is_some_and(|addr| {
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)).is_ok()
+        });
+    if !reachable {
+        return error;
+    }
+    Error::BadInput(format!(
+        "the store at {} is served by kg serve at {url}: query it there (curl {url}sparql --data-urlencode 'query=…', or the workbench at {url}), or stop the server first",
+        dir.display()
+    ))
 }
 
 /// The token of the query running now, for the Ctrl-C handler.

@@ -32,6 +32,7 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         default_graph_only: args.default_graph_only,
         no_inference: !ctx.inference,
         source: Some(source),
+        dataset: None,
     };
     statement(ctx, &text, options, io)?;
     Ok(0)

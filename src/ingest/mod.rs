@@ -7,6 +7,7 @@
 
 pub mod evidence;
 pub mod factsheet;
+pub mod graph_store;
 pub mod ontology;
 mod rdf;
 

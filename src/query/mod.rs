@@ -36,6 +36,31 @@ pub struct QueryOptions {
     pub no_inference: bool,
     /// Name of the input in error messages (`<query>`, a file name).
     pub source: Option<String>,
+    /// The dataset a SPARQL Protocol request names (`default-graph-uri`, `named-graph-uri`, or
+    /// `using-…` for updates): it replaces the query's own `FROM`s and kg's union default graph.
+    pub dataset: Option<Dataset>,
+}
+
+/// Graphs named outside the query text, as the SPARQL 1.1 Protocol lets a request do.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dataset {
+    pub default_graphs: Vec<oxigraph::model::NamedNode>,
+    pub named_graphs: Vec<oxigraph::model::NamedNode>,
+}
+
+impl Dataset {
+    fn apply(&self, dataset: &mut oxigraph::sparql::QueryDataset) {
+        dataset.set_default_graph(
+            self.default_graphs
+                .iter()
+                .cloned()
+                .map(oxigraph::model::GraphName::from)
+                .collect(),
+        );
+        dataset.set_available_named_graphs(
+            self.named_graphs.iter().cloned().map(Into::into).collect(),
+        );
+    }
 }
 
 /// A running query's answer. Solutions and triples are produced lazily as they are consumed,
@@ -95,9 +120,12 @@ pub fn execute(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Ou
             .with_base_iri(base)
             .map_err(|e| Error::BadInput(format!("invalid base IRI <{base}>: {e}")))?;
     }
-    let prepared = evaluator
+    let mut prepared = evaluator
         .parse_query(text)
         .map_err(|e| sparql_syntax_error(&e, source, text))?;
+    if let Some(dataset) = &options.dataset {
+        dataset.apply(prepared.dataset_mut());
+    }
     let results = store
         .evaluate(prepared, !options.default_graph_only, !options.no_inference)?
         .map_err(|e| deadline.query_error(e))?;
@@ -159,11 +187,22 @@ pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Dur
     let mut prepared = evaluator
         .parse_update(text)
         .map_err(|e| sparql_syntax_error(&e, source, text))?;
-    store.prepare_update(
-        &mut prepared,
-        !options.default_graph_only,
-        !options.no_inference,
-    )?;
+    if let Some(dataset) = &options.dataset {
+        for using in prepared.using_datasets_mut() {
+            if !using.is_default_dataset() {
+                return Err(Error::BadInput(
+                    "the update names its graphs with USING or WITH, so using-graph-uri and using-named-graph-uri cannot name them too".to_owned(),
+                ));
+            }
+            dataset.apply(using);
+        }
+    } else {
+        store.prepare_update(
+            &mut prepared,
+            !options.default_graph_only,
+            !options.no_inference,
+        )?;
+    }
     prepared
         .on_store(store.raw())
         .execute()
@@ -176,7 +215,17 @@ impl Deadline {
     fn query_error(&self, error: QueryEvaluationError) -> Error {
         match error {
             QueryEvaluationError::Cancelled => self.stopped(),
-            other => Error::Evaluation(other.to_string()),
+            other => {
+                let text = other.to_string();
+                if text.contains("service") && text.contains("not supported") {
+                    // Built without an HTTP client: SERVICE never reaches the network.
+                    Error::BadInput(format!(
+                        "kg does not call remote services (SERVICE): {text}"
+                    ))
+                } else {
+                    Error::Evaluation(text)
+                }
+            }
         }
     }
 
@@ -188,7 +237,7 @@ impl Deadline {
                 if text.contains("cancelled") {
                     self.stopped()
                 } else if text.contains("HTTP client is not available") {
-                    Error::Evaluation(
+                    Error::BadInput(
                         "kg does not fetch data over the network: download the file and `kg load` it".to_owned(),
                     )
                 } else {

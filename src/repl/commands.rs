@@ -428,38 +428,20 @@ impl Session {
         let store = self.ctx.store()?;
         let labels = kg::resolve::labels(store)?;
         let node = kg::resolve::resolve(store, name, &labels)?;
-        // The IRI was validated by resolve, and its Display is N-Triples syntax, so it is safe in the query text.
-        let query = format!(
-            "SELECT DISTINCT ?direction ?p ?value WHERE {{ {{ {node} ?p ?value BIND(\"→\" AS ?direction) }} UNION {{ ?value ?p {node} BIND(\"←\" AS ?direction) }} }} ORDER BY DESC(?direction) STR(?p) STR(?value)"
-        );
-        let outcome = kg::query::execute(store, &query, &QueryOptions::default())?;
-        let Outcome::Solutions {
-            variables,
-            solutions,
-        } = outcome
-        else {
-            return Ok(());
-        };
-        let inline = blank_values(store, &node)?;
+        let description = kg::describe::describe(store, &node, &QueryOptions::default())?;
         let mut table = Table::new(vec!["".into(), "property".into(), "value".into()]);
-        for s in solutions {
-            let s = s?;
-            let mut row: Vec<String> = variables
-                .iter()
-                .map(|v| {
-                    s.get(v)
-                        .map(|t| display_term(t.as_ref(), store.prefixes()))
-                        .unwrap_or_default()
-                })
-                .collect();
-            // A blank node said nothing to a reader: show what it holds (an evidence quote and
-            // its document, an amount's value and currency) in its place.
-            if row[0] == "→" {
-                if let Some(text) = s.get("value").and_then(|v| inline.get(&v.to_string())) {
-                    row[2] = text.clone();
-                }
-            }
-            table.push(row);
+        for edge in &description.edges {
+            let value = match description.inline.get(&edge.value.to_string()) {
+                // A blank node said nothing to a reader: show what it holds (an evidence quote and
+                // its document, an amount's value and currency) in its place.
+                Some(text) if edge.outgoing => text.clone(),
+                _ => display_term(edge.value.as_ref(), store.prefixes()),
+            };
+            table.push(vec![
+                if edge.outgoing { "→" } else { "←" }.to_owned(),
+                display_term(edge.predicate.as_ref(), store.prefixes()),
+                value,
+            ]);
         }
         let mut out = std::io::stdout();
         writeln!(
@@ -470,63 +452,6 @@ impl Session {
         .map_err(io_err)?;
         table.write(&mut out).map_err(io_err)
     }
-}
-
-/// What the blank nodes a record points to hold, one line each, keyed by the node's N-Triples
-/// form: an evidence node as its quote and document, any other as `[p value; …]`.
-fn blank_values(
-    store: &mut kg::KgStore,
-    node: &oxigraph::model::NamedNode,
-) -> Result<std::collections::BTreeMap<String, String>> {
-    let mut out = std::collections::BTreeMap::new();
-    // The IRI was validated by resolve; its Display is N-Triples syntax.
-    let evidence = format!(
-        "SELECT ?b ?quote ?file WHERE {{ {node} <https://w3id.org/kg/ns#evidence> ?b . FILTER(isBlank(?b))
-           ?b <http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?quote .
-           OPTIONAL {{ ?b <http://www.w3.org/ns/oa#hasSource> ?doc . OPTIONAL {{ ?doc <http://purl.org/dc/terms/identifier> ?file }} }} }}"
-    );
-    if let Outcome::Solutions { solutions, .. } =
-        kg::query::execute(store, &evidence, &QueryOptions::default())?
-    {
-        for s in solutions {
-            let s = s?;
-            let (Some(b), Some(Term::Literal(quote))) = (s.get("b"), s.get("quote")) else {
-                continue;
-            };
-            let file = match s.get("file") {
-                Some(Term::Literal(f)) => format!(" — {}", f.value()),
-                _ => String::new(),
-            };
-            out.insert(b.to_string(), format!("“{}”{file}", quote.value()));
-        }
-    }
-    let others = format!(
-        "SELECT ?b ?p ?o WHERE {{ {node} ?q ?b . FILTER(isBlank(?b) && ?q != <https://w3id.org/kg/ns#evidence>) ?b ?p ?o }} ORDER BY ?b STR(?p) STR(?o)"
-    );
-    if let Outcome::Solutions { solutions, .. } =
-        kg::query::execute(store, &others, &QueryOptions::default())?
-    {
-        let mut parts: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        for s in solutions {
-            let s = s?;
-            let (Some(b), Some(p), Some(o)) = (s.get("b"), s.get("p"), s.get("o")) else {
-                continue;
-            };
-            let p = display_term(p.as_ref(), store.prefixes());
-            let o = display_term(o.as_ref(), store.prefixes());
-            let part = if p == "rdf:type" {
-                format!("a {o}")
-            } else {
-                format!("{p} {o}")
-            };
-            parts.entry(b.to_string()).or_default().push(part);
-        }
-        for (b, mut p) in parts {
-            p.sort_by_key(|x| !x.starts_with("a "));
-            out.insert(b, format!("[{}]", p.join("; ")));
-        }
-    }
-    Ok(out)
 }
 
 fn usage(name: &str) -> Error {

@@ -27,6 +27,8 @@ mod inference;
 mod interop;
 /// The REPL through a pseudo-terminal and as a script.
 mod repl;
+/// `kg serve`: the SPARQL Protocol and Graph Store Protocol with real clients, W3C manifests, faults, the workbench.
+mod serve;
 /// `kg sheet`: skeletons, mentions in many languages, coverage, term suggestions; fitted tables; `kg path`.
 mod sheet;
 /// Truncated input of every format: a located error and an unchanged store, or a complete document.
