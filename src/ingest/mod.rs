@@ -125,28 +125,22 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
         for (input, format) in inputs.iter().zip(&resolved) {
             let mut batch: Vec<Quad> = Vec::with_capacity(BATCH);
             let mut failure = None;
-            let sink = |q: Quad| {
-                if let Some(kept) = &mut kept {
-                    kept.push(q.clone());
-                }
-                batch.push(q);
-                if batch.len() >= BATCH {
-                    if let Err(e) = loader.load_quads(std::mem::take(&mut batch)) {
-                        failure = Some(e);
-                        return Err(Error::Evaluation("storage failure".to_owned()));
+            prefixes.extend(
+                rdf::parse(input, *format, options, &mut counter, |q| {
+                    if let Some(kept) = &mut kept {
+                        kept.push(q.clone());
                     }
-                }
-                Ok(())
-            };
-            // N-Triples and N-Quads are parsed on every core; other formats stream on one.
-            let parsed = match format {
-                InputFormat::Rdf(rdf_format) if rdf::is_line_based(*format) => {
-                    rdf::parse_parallel(input, *rdf_format, options, &mut counter, sink)
-                        .map(|()| Vec::new())
-                }
-                _ => rdf::parse(input, *format, options, &mut counter, sink),
-            };
-            prefixes.extend(parsed.map_err(|e| failure.take().map_or(e, Error::Storage))?);
+                    batch.push(q);
+                    if batch.len() >= BATCH {
+                        if let Err(e) = loader.load_quads(std::mem::take(&mut batch)) {
+                            failure = Some(e);
+                            return Err(Error::Evaluation("storage failure".to_owned()));
+                        }
+                    }
+                    Ok(())
+                })
+                .map_err(|e| failure.take().map_or(e, Error::Storage))?,
+            );
             loader.load_quads(batch)?;
         }
         loader.commit()?;
@@ -172,8 +166,6 @@ pub fn check(inputs: &[Input], options: &LoadOptions) -> Result<LoadReport> {
         if *format == InputFormat::FactSheet {
             let sheet = read_sheet(input, vocabulary)?;
             counter.add(sheet.quads.len() as u64, 0);
-        } else if let (InputFormat::Rdf(rdf_format), true) = (format, rdf::is_line_based(*format)) {
-            rdf::parse_parallel(input, *rdf_format, options, &mut counter, |_| Ok(()))?;
         } else {
             rdf::parse(input, *format, options, &mut counter, |_| Ok(()))?;
         }
