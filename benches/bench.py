@@ -922,6 +922,21 @@ def versions(kg):
             "python": peers[2] if len(peers) > 2 else "?", "commit": commit, "built": built, "stale": stale}
 
 
+def publish(lines, results, mode):
+    """Prints a run's section (with its problems), records it in `results` unless that is empty,
+    and exits 1 when there were problems."""
+    if PROBLEMS:
+        lines = lines + ["### Problems", ""] + [f"- {p}" for p in PROBLEMS] + [""]
+    section = "\n".join(lines)
+    print(section)
+    if results:
+        write_results(results, mode, section)
+        log(f"recorded in {results}")
+    if PROBLEMS:
+        log(f"\n{len(PROBLEMS)} PROBLEM(S):\n" + "\n".join(f"  - {p}" for p in PROBLEMS))
+        sys.exit(1)
+
+
 def write_results(path, mode, section):
     begin, end = f"<!-- results:{mode}:begin -->", f"<!-- results:{mode}:end -->"
     block = f"{begin}\n{section}\n{end}"
@@ -1037,16 +1052,7 @@ def main():
         "",
         tables,
     ]
-    if PROBLEMS:
-        lines += ["### Problems", ""] + [f"- {p}" for p in PROBLEMS] + [""]
-    section = "\n".join(lines)
-    print(section)
-    if a.results:
-        write_results(a.results, a.mode, section)
-        log(f"recorded in {a.results}")
-    if PROBLEMS:
-        log(f"\n{len(PROBLEMS)} PROBLEM(S):\n" + "\n".join(f"  - {p}" for p in PROBLEMS))
-        sys.exit(1)
+    publish(lines, a.results, a.mode)
 
 
 if __name__ == "__main__":

@@ -312,16 +312,7 @@ def main():
         "",
         render(a, R),
     ]
-    if bench.PROBLEMS:
-        lines += ["### Problems", ""] + [f"- {p}" for p in bench.PROBLEMS] + [""]
-    section = "\n".join(lines)
-    print(section)
-    if a.results:
-        bench.write_results(a.results, "union", section)
-        log(f"recorded in {a.results}")
-    if bench.PROBLEMS:
-        log(f"\n{len(bench.PROBLEMS)} PROBLEM(S):\n" + "\n".join(f"  - {p}" for p in bench.PROBLEMS))
-        sys.exit(1)
+    bench.publish(lines, a.results, "union")
 
 
 if __name__ == "__main__":
