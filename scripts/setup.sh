@@ -3,7 +3,8 @@
 # toolchain, gcc and Python. Safe to run again: it only installs what is missing.
 #   scripts/setup.sh          build needs (libclang for RocksDB's bindings)
 #   scripts/setup.sh --test   also the independent readers the tests use (serdi, rapper, Graphviz),
-#                             headless Chromium and its driver (the workbench test), curl, and a
+#                             headless Chromium and its driver (the workbench test), curl, the
+#                             Virtuoso server binary (a second SPARQL engine, see virtuoso.sh), and a
 #                             Python venv with rdflib, networkx, owlrl, SPARQLWrapper, selenium and
 #                             the Oxigraph server binary (the oxigraph wheel, for SERVICE and benches)
 set -euo pipefail
@@ -46,8 +47,13 @@ if [ $want_test = 1 ]; then
   command -v curl >/dev/null || missing+=(curl)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  # Only the binaries (virtuoso-t, isql-vt): scripts/virtuoso.sh writes its own ini. The
+  # virtuoso-opensource package would also install a system service (started at install time on
+  # 0.0.0.0:8890 and :1111 with the default dba password), a debconf password prompt and the
+  # Conductor; this one has no maintainer scripts, so there is nothing to preseed.
+  command -v virtuoso-t >/dev/null || missing+=(virtuoso-opensource-7-bin)
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing ${missing[*]} (independent RDF readers, Graphviz, curl and Chromium for the tests)" >&2
+    echo "setup: installing ${missing[*]} (independent RDF readers, Graphviz, curl, Chromium and Virtuoso for the tests)" >&2
     apt_install "${missing[@]}"
   fi
   venv="${KG_VENV:-$HOME/.cache/kg-venv}"

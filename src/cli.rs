@@ -21,6 +21,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_inference: bool,
 
+    #[command(flatten)]
+    pub endpoint: cmd::remote::EndpointArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -68,6 +71,9 @@ pub enum Command {
     /// Serve the store over HTTP: SPARQL 1.1 Protocol on /sparql, Graph Store Protocol on /store,
     /// a query workbench on / and entity pages on /resource
     Serve(cmd::serve::Args),
+    /// Name remote SPARQL endpoints (`kg remote add NAME URL`), list or forget them; then
+    /// `kg --remote NAME …` runs any command there
+    Remote(cmd::remote::Args),
 }
 
 /// Runs the parsed command line; returns the exit code for success paths that are not 0.
@@ -75,6 +81,9 @@ pub fn run(cli: Cli) -> kg::Result<u8> {
     kg::query::render::set_width_source(output_width);
     let mut ctx = Ctx::new(cli.store);
     ctx.inference = !cli.no_inference;
+    if let Some(config) = cli.endpoint.config()? {
+        ctx.set_endpoint(config);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut err = std::io::stderr();
@@ -102,6 +111,7 @@ pub fn run(cli: Cli) -> kg::Result<u8> {
         Some(Command::Sheet(args)) => cmd::sheet::run(&mut ctx, args, &mut io),
         Some(Command::Repl(args)) => crate::repl::run(ctx, args),
         Some(Command::Serve(args)) => cmd::serve::run(&mut ctx, args, &mut io),
+        Some(Command::Remote(args)) => cmd::remote::run(args, &mut io),
         None => crate::repl::run(ctx, cmd::repl_args::Args::default()),
     }
 }

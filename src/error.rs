@@ -99,6 +99,14 @@ pub enum Error {
     Evaluation(String),
     #[error("storage error: {0}")]
     Storage(#[from] oxigraph::store::StorageError),
+    /// A remote SPARQL endpoint that could not be reached or refused a request: the URL (never
+    /// with credentials), the HTTP status when there was one, and the engine's own words.
+    #[error("{url}: {}{message}", .status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
+    Remote {
+        url: String,
+        status: Option<u16>,
+        message: String,
+    },
 }
 
 fn suggest(candidates: &[String]) -> String {

@@ -52,11 +52,8 @@ pub fn export(
             Some(GraphNameRef::NamedNode(n.as_ref()))
         }
     };
-    let io = |e: std::io::Error| Error::io("<output>", e);
-    // JSON-LD could carry graph names, but the tools that read it (and Protégé) expect one graph.
-    let keep_graphs = format.supports_datasets() && !matches!(format, RdfFormat::JsonLd { .. });
     // Merging graphs can repeat a triple; only then is a set needed.
-    let merge = !keep_graphs && graph.is_none() && !store.named_graphs()?.is_empty();
+    let several = graph.is_none() && !store.named_graphs()?.is_empty();
     let inferred = NamedNode::new_unchecked(crate::store::INFERRED_GRAPH);
     let asserted_only = *selection == GraphSelection::Asserted;
     let quads = store
@@ -65,7 +62,27 @@ pub fn export(
         .filter(move |q| {
             !asserted_only
                 || !matches!(q, Ok(Quad { graph_name: oxigraph::model::GraphName::NamedNode(g), .. }) if *g == inferred)
-        });
+        })
+        .map(|q| q.map_err(Error::from));
+    write_quads(quads, format, several, true, prefixes, out)
+}
+
+/// Writes quads in `format`: the one writer behind the store's export and a remote's.
+/// `several`: the quads may come from several graphs (a triple format then merges them as a
+/// set); `grouped`: each subject's triples come together, as from the store's index, so one
+/// graph's Turtle can stream.
+pub fn write_quads(
+    quads: impl Iterator<Item = Result<Quad>>,
+    format: RdfFormat,
+    several: bool,
+    grouped: bool,
+    prefixes: &PrefixTable,
+    out: &mut dyn Write,
+) -> Result<u64> {
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    // JSON-LD could carry graph names, but the tools that read it (and Protégé) expect one graph.
+    let keep_graphs = format.supports_datasets() && !matches!(format, RdfFormat::JsonLd { .. });
+    let merge = !keep_graphs && several;
     if matches!(format, RdfFormat::NQuads | RdfFormat::NTriples) {
         let mut writer = RdfSerializer::from_format(format).for_writer(out);
         let mut seen = HashSet::new();
@@ -89,7 +106,7 @@ pub fn export(
     if format == RdfFormat::Turtle {
         // One graph comes grouped by subject from the store's index and streams in bounded memory;
         // merged graphs repeat subjects, and equal triples from different graphs must become one.
-        if !merge {
+        if !merge && grouped {
             return stream_turtle(
                 quads.map(|q| Ok(Triple::from(q?))),
                 prefixes,

@@ -13,9 +13,11 @@
 //! - [`reason`]: the RDFS / OWL 2 RL reasoner `infer` runs: semi-naive rounds over interned triples.
 //! - [`describe`]: one entity's edges, blank-node contents and evidence (`.describe`, the server's entity page).
 //! - [`format`]: every format name in one place.
+//! - [`backend`]: the seam every command goes through: the embedded store or a [`remote`] endpoint.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod backend;
 pub mod describe;
 pub mod error;
 pub mod export;
@@ -26,12 +28,15 @@ pub mod ingest;
 pub mod prefixes;
 pub mod query;
 pub mod reason;
+/// kg on a remote SPARQL engine: the protocols, authentication, staged loads, traversals by frontier.
+pub mod remote;
 pub mod resolve;
 pub mod seed;
 /// Help for writing a new document's fact sheet: skeleton, mentions with number words, coverage, terms.
 pub mod sheet;
 pub mod store;
 
+pub use backend::Backend;
 pub use error::{Diagnostic, Error, Location, Result};
 pub use format::{InputFormat, OutputFormat};
 pub use store::KgStore;

@@ -3,7 +3,9 @@
 //! Used by `.describe` and the graph commands. Exact label matches win over case-insensitive ones;
 //! a name that fits several things is an error listing them, never a guess.
 
+use crate::backend::Backend;
 use crate::error::{Error, Result};
+use crate::prefixes::PrefixTable;
 use crate::store::KgStore;
 use oxigraph::model::{NamedNode, Term};
 
@@ -25,9 +27,32 @@ pub fn labels(store: &KgStore) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// The (label, IRI) pairs whose label contains `name` (any case), at most 500: what resolving a
+/// label needs on a remote endpoint, where reading every label would scan a large store.
+pub fn labels_matching(backend: &Backend, name: &str) -> Result<Vec<(String, String)>> {
+    if let Backend::Embedded(store) = backend {
+        return labels(store);
+    }
+    let needle = oxigraph::model::Literal::new_simple_literal(name.trim().to_lowercase());
+    let rows = backend.select(&format!(
+        "SELECT DISTINCT ?s ?l WHERE {{ ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2004/02/skos/core#altLabel> ?l FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), {needle})) }} LIMIT 500"
+    ))?;
+    let mut out: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|s| match (s.get("s"), s.get("l")) {
+            (Some(Term::NamedNode(n)), Some(Term::Literal(l))) => {
+                Some((l.value().to_owned(), n.as_str().to_owned()))
+            }
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
 /// A name that is an IRI (`<…>`, `http…:`, `urn:`) or a prefixed name resolves without labels;
 /// `None` for a name only labels can resolve.
-pub fn resolve_name(store: &KgStore, name: &str) -> Option<Result<NamedNode>> {
+pub fn resolve_name(prefixes: &PrefixTable, name: &str) -> Option<Result<NamedNode>> {
     let name = name.trim();
     if let Some(iri) = name.strip_prefix('<').and_then(|n| n.strip_suffix('>')) {
         return Some(
@@ -35,7 +60,7 @@ pub fn resolve_name(store: &KgStore, name: &str) -> Option<Result<NamedNode>> {
         );
     }
     if let Some((p, _)) = name.split_once(':') {
-        if let Some(iri) = store.prefixes().expand(name) {
+        if let Some(iri) = prefixes.expand(name) {
             return Some(
                 NamedNode::new(iri)
                     .map_err(|e| Error::BadInput(format!("invalid name {name}: {e}"))),
@@ -52,8 +77,12 @@ pub fn resolve_name(store: &KgStore, name: &str) -> Option<Result<NamedNode>> {
 }
 
 /// Resolves a user's name for a resource to its IRI.
-pub fn resolve(store: &KgStore, name: &str, labels: &[(String, String)]) -> Result<NamedNode> {
-    if let Some(iri) = resolve_name(store, name) {
+pub fn resolve(
+    prefixes: &PrefixTable,
+    name: &str,
+    labels: &[(String, String)],
+) -> Result<NamedNode> {
+    if let Some(iri) = resolve_name(prefixes, name) {
         return iri;
     }
     let name = name.trim();
@@ -76,10 +105,7 @@ pub fn resolve(store: &KgStore, name: &str, labels: &[(String, String)]) -> Resu
                             .collect();
                         format!(
                             "{} ({})",
-                            store
-                                .prefixes()
-                                .shorten(iri)
-                                .unwrap_or_else(|| format!("<{iri}>")),
+                            prefixes.shorten(iri).unwrap_or_else(|| format!("<{iri}>")),
                             names.join(", ")
                         )
                     })

@@ -45,7 +45,11 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
             Error::BadInput(format!("--graph <{iri}> is not a valid absolute IRI: {e}"))
         })?),
     };
-    let store = ctx.store()?;
+    let backend = ctx.backend()?;
+    let export = |w: &mut dyn Write| match &backend {
+        kg::Backend::Embedded(store) => kg::export::export(store, rdf, &selection, w),
+        kg::Backend::Remote(remote) => remote.export(rdf, &selection, w),
+    };
     let n = match &args.output {
         Some(path) => {
             // Write beside the target and rename, so a failed export never leaves half a file.
@@ -55,7 +59,7 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
                 source: e,
             })?;
             let mut w = std::io::BufWriter::new(file);
-            let n = kg::export::export(store, rdf, &selection, &mut w)?;
+            let n = export(&mut w)?;
             w.flush().map_err(|e| Error::Io {
                 path: tmp.clone(),
                 source: e,
@@ -69,7 +73,7 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         }
         None => {
             let mut w = std::io::BufWriter::new(&mut *io.out);
-            let n = kg::export::export(store, rdf, &selection, &mut w)?;
+            let n = export(&mut w)?;
             w.flush().map_err(io_err)?;
             n
         }

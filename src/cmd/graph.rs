@@ -105,26 +105,49 @@ pub struct ComponentsArgs {
 
 pub fn path(ctx: &mut Ctx, args: PathArgs, io: &mut Io<'_>) -> Result<u8> {
     let format = OutputFormat::from_name(&args.format)?;
-    let projection = projection(ctx, &args.projection, io)?;
-    let timing = ctx.timing;
-    let store = ctx.store()?;
-    let mut labels = None;
-    let from = node(store, &projection, &args.from, &mut labels)?;
-    let to = node(store, &projection, &args.to, &mut labels)?;
+    let backend = ctx.backend()?;
     let options = PathOptions {
         k: args.k,
-        via: iris(store, &args.via)?,
-        avoid: iris(store, &args.avoid)?,
+        via: iris(backend.prefixes(), &args.via)?,
+        avoid: iris(backend.prefixes(), &args.avoid)?,
         max_len: args.max_len,
         undirected: !args.directed,
     };
+    let projection = match &backend {
+        kg::Backend::Embedded(_) => projection(ctx, &args.projection, io)?,
+        kg::Backend::Remote(remote) => {
+            let mut popts = projection_options(ctx, &backend, &args.projection)?;
+            if popts.allow.is_empty() {
+                popts.allow = options.via.clone();
+            }
+            let mut labels = None;
+            let from = iri(&backend, &args.from, &mut labels)?;
+            let to = iri(&backend, &args.to, &mut labels)?;
+            let start = Instant::now();
+            let found = kg::remote::traverse::paths(
+                remote,
+                &from,
+                &to,
+                &options,
+                &popts,
+                kg::remote::traverse::Limits::default(),
+            )?;
+            explored(ctx, &found, start, io)?;
+            Arc::new(found.projection)
+        }
+    };
+    let timing = ctx.timing;
+    let mut labels = None;
+    let from = node(&backend, &projection, &args.from, &mut labels)?;
+    let to = node(&backend, &projection, &args.to, &mut labels)?;
+    let prefixes = backend.prefixes();
     let start = Instant::now();
     let paths = graph::k_shortest_paths(&projection, from, to, &options)?;
     let elapsed = start.elapsed();
     if paths.is_empty() {
         return Err(Error::NoPath {
-            from: projection.name(from, store.prefixes()),
-            to: projection.name(to, store.prefixes()),
+            from: projection.name(from, prefixes),
+            to: projection.name(to, prefixes),
             hint: if args.directed {
                 " following edges in their direction (drop --directed to follow them both ways)"
             } else {
@@ -142,7 +165,7 @@ pub fn path(ctx: &mut Ctx, args: PathArgs, io: &mut Io<'_>) -> Result<u8> {
         projection: &projection,
         edges,
     };
-    graph::write_path_like(&sub, Some(&paths), format, store.prefixes(), io.out)?;
+    graph::write_path_like(&sub, Some(&paths), format, prefixes, io.out)?;
     if timing {
         writeln!(
             io.err,
@@ -157,17 +180,34 @@ pub fn path(ctx: &mut Ctx, args: PathArgs, io: &mut Io<'_>) -> Result<u8> {
 
 pub fn neighbors(ctx: &mut Ctx, args: NeighborsArgs, io: &mut Io<'_>) -> Result<u8> {
     let format = OutputFormat::from_name(&args.format)?;
-    let projection = projection(ctx, &args.projection, io)?;
+    let backend = ctx.backend()?;
+    let projection = match &backend {
+        kg::Backend::Embedded(_) => projection(ctx, &args.projection, io)?,
+        kg::Backend::Remote(remote) => {
+            let popts = projection_options(ctx, &backend, &args.projection)?;
+            let center = iri(&backend, &args.node, &mut None)?;
+            let start = Instant::now();
+            let found = kg::remote::traverse::neighbourhood(
+                remote,
+                &center,
+                args.depth,
+                args.directed,
+                &popts,
+                kg::remote::traverse::Limits::default(),
+            )?;
+            explored(ctx, &found, start, io)?;
+            Arc::new(found.projection)
+        }
+    };
     let timing = ctx.timing;
-    let store = ctx.store()?;
-    let center = node(store, &projection, &args.node, &mut None)?;
+    let center = node(&backend, &projection, &args.node, &mut None)?;
     let edges = graph::neighbourhood(&projection, center, args.depth, args.directed);
     let n = edges.len();
     let sub = Subgraph {
         projection: &projection,
         edges,
     };
-    graph::write_path_like(&sub, None, format, store.prefixes(), io.out)?;
+    graph::write_path_like(&sub, None, format, backend.prefixes(), io.out)?;
     if timing {
         writeln!(io.err, "{n} edges within {} hops", args.depth).map_err(io_err)?;
     }
@@ -230,20 +270,53 @@ pub fn components(ctx: &mut Ctx, args: ComponentsArgs, io: &mut Io<'_>) -> Resul
     Ok(0)
 }
 
-/// The projection for these options, built once and reused until the store changes (in the REPL).
-fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<Arc<Projection>> {
-    let store = ctx.store()?;
-    let options = ProjectionOptions {
+fn projection_options(
+    ctx: &Ctx,
+    backend: &kg::Backend,
+    args: &ProjectionArgs,
+) -> Result<ProjectionOptions> {
+    Ok(ProjectionOptions {
         graphs: args
             .graphs
             .iter()
             .map(|g| graph_iri(g))
             .collect::<Result<_>>()?,
-        allow: iris(store, &args.allow)?,
-        deny: iris(store, &args.deny)?,
+        allow: iris(backend.prefixes(), &args.allow)?,
+        deny: iris(backend.prefixes(), &args.deny)?,
         all_predicates: args.all_predicates,
         no_inference: !ctx.inference,
-    };
+    })
+}
+
+/// What a traversal on a remote explored.
+fn explored(
+    ctx: &Ctx,
+    found: &kg::remote::traverse::Exploration,
+    start: Instant,
+    io: &mut Io<'_>,
+) -> Result<()> {
+    if ctx.timing {
+        writeln!(
+            io.err,
+            "explored {} nodes in {} requests in {}",
+            found.nodes,
+            found.requests,
+            super::query::elapsed(start.elapsed())
+        )
+        .map_err(io_err)?;
+    }
+    Ok(())
+}
+
+/// The projection for these options, built once and reused until the store changes (in the REPL).
+fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<Arc<Projection>> {
+    if ctx.is_remote() {
+        return Err(Error::BadInput(
+            "rank and components need the whole graph, which kg does not project from a remote endpoint: use path and neighbors there, or export the part you need (kg --endpoint … export --graph IRI) and load it into a local store".to_owned(),
+        ));
+    }
+    let backend = ctx.backend()?;
+    let options = projection_options(ctx, &backend, args)?;
     if let Some((generation, cached_options, p)) = &ctx.projection {
         if *generation == ctx.generation && *cached_options == options {
             return Ok(Arc::clone(p));
@@ -362,22 +435,40 @@ pub fn prepare_in_background(ctx: &mut Ctx) {
     });
 }
 
+/// The IRI a user's name stands for.
+fn iri(
+    backend: &kg::Backend,
+    name: &str,
+    labels: &mut Option<Vec<(String, String)>>,
+) -> Result<NamedNode> {
+    // Reading labels is a query over the store: only for names that are not IRIs.
+    match kg::resolve::resolve_name(backend.prefixes(), name) {
+        Some(iri) => iri,
+        None => {
+            let matching;
+            let known = match (backend, labels.as_deref()) {
+                (kg::Backend::Embedded(_), Some(known)) => known,
+                (kg::Backend::Embedded(_), None) => {
+                    *labels = Some(kg::resolve::labels_matching(backend, name)?);
+                    labels.as_deref().unwrap_or_default()
+                }
+                (kg::Backend::Remote(_), _) => {
+                    matching = kg::resolve::labels_matching(backend, name)?;
+                    &matching
+                }
+            };
+            kg::resolve::resolve(backend.prefixes(), name, known)
+        }
+    }
+}
+
 fn node(
-    store: &kg::KgStore,
+    backend: &kg::Backend,
     p: &Projection,
     name: &str,
     labels: &mut Option<Vec<(String, String)>>,
 ) -> Result<petgraph::graph::NodeIndex> {
-    // Reading every label is a query over the store: only for names that are not IRIs.
-    let iri = match kg::resolve::resolve_name(store, name) {
-        Some(iri) => iri?,
-        None => {
-            if labels.is_none() {
-                *labels = Some(kg::resolve::labels(store)?);
-            }
-            kg::resolve::resolve(store, name, labels.as_deref().unwrap_or_default())?
-        }
-    };
+    let iri = iri(backend, name, labels)?;
     p.node(&NamedOrBlankNode::NamedNode(iri.clone())).ok_or_else(|| {
         Error::BadInput(format!(
             "{name} (<{}>) has no links in the projected graph (literals, types and provenance are left out)",
@@ -386,14 +477,14 @@ fn node(
     })
 }
 
-fn iris(store: &kg::KgStore, names: &[String]) -> Result<Vec<NamedNode>> {
+fn iris(prefixes: &kg::prefixes::PrefixTable, names: &[String]) -> Result<Vec<NamedNode>> {
     names
         .iter()
         .map(|n| {
             let n = n.trim();
             let iri = match n.strip_prefix('<').and_then(|x| x.strip_suffix('>')) {
                 Some(iri) => iri.to_owned(),
-                None => store.prefixes().expand(n).unwrap_or_else(|| n.to_owned()),
+                None => prefixes.expand(n).unwrap_or_else(|| n.to_owned()),
             };
             NamedNode::new(&iri).map_err(|_| {
                 Error::BadInput(format!(

@@ -30,6 +30,9 @@ pub struct Args {
     /// with none computed yet, compute them (OWL 2 RL)
     #[arg(long, conflicts_with = "dry_run")]
     pub infer: bool,
+    /// On a remote endpoint: quads per request
+    #[arg(long, value_name = "QUADS", default_value_t = 50_000)]
+    pub batch: usize,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
@@ -59,6 +62,24 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         on_progress: Some(bar.callback()),
         keep_quads: args.infer,
     };
+    if ctx.is_remote() && !args.dry_run {
+        if args.infer {
+            return Err(Error::BadInput(
+                "--infer works on kg's own store only: on a remote endpoint, use the engine's own reasoning".to_owned(),
+            ));
+        }
+        let kg::Backend::Remote(remote) = ctx.backend()? else {
+            return Ok(0);
+        };
+        let result = kg::remote::load(&remote, &inputs, &options, args.batch);
+        bar.finish();
+        let mut report = result?;
+        report.learned_prefixes =
+            super::remote::learn_prefixes(std::mem::take(&mut report.learned_prefixes))?;
+        ctx.changed();
+        summary(&report, false, io)?;
+        return Ok(0);
+    }
     let before = if args.infer {
         Some(kg::infer::status(ctx.store()?)?)
     } else {

@@ -8,6 +8,7 @@ pub mod infer;
 pub mod load;
 pub mod prefixes;
 pub mod query;
+pub mod remote;
 pub mod repl_args;
 pub mod serve;
 pub mod sheet;
@@ -31,6 +32,9 @@ pub struct Io<'a> {
 pub struct Ctx {
     store_path: Option<PathBuf>,
     store: Option<KgStore>,
+    /// A remote SPARQL endpoint to work on instead of the store (`--endpoint`, `--remote`).
+    endpoint: Option<kg::remote::EndpointConfig>,
+    remote: Option<kg::remote::Remote>,
     /// Applies to every query when set (`.timeout` in the REPL).
     pub timeout: Option<Duration>,
     /// Whether to print timings to stderr.
@@ -54,6 +58,8 @@ impl Ctx {
         Self {
             store_path,
             store: None,
+            endpoint: None,
+            remote: None,
             timeout: None,
             timing: true,
             inference: true,
@@ -63,8 +69,38 @@ impl Ctx {
         }
     }
 
+    /// Works on this endpoint instead of the store.
+    pub fn set_endpoint(&mut self, config: kg::remote::EndpointConfig) {
+        self.endpoint = Some(config);
+    }
+
+    pub fn is_remote(&self) -> bool {
+        self.endpoint.is_some()
+    }
+
+    /// Where the data is: the store, or the remote endpoint (connected on first use).
+    pub fn backend(&mut self) -> Result<kg::Backend> {
+        if let Some(config) = &self.endpoint {
+            if self.remote.is_none() {
+                let prefixes = remote::local_prefixes()?;
+                self.remote = Some(kg::remote::Remote::connect(config, prefixes)?);
+            }
+            if let Some(r) = &self.remote {
+                return Ok(kg::Backend::Remote(r.clone()));
+            }
+        }
+        Ok(kg::Backend::Embedded(self.store()?.clone()))
+    }
+
     /// The store, opened on first use. The default store is seeded when this open creates it.
+    /// On a remote endpoint, an error: the command works on kg's own store only.
     pub fn store(&mut self) -> Result<&mut KgStore> {
+        if let Some(config) = &self.endpoint {
+            return Err(Error::BadInput(format!(
+                "this works on kg's own store only, not on the remote endpoint {}",
+                kg::remote::transport::strip_credentials(&config.url)
+            )));
+        }
         if self.store.is_none() {
             let (dir, is_default) = match &self.store_path {
                 Some(p) => (p.clone(), false),
@@ -192,6 +228,23 @@ pub fn optimize(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
 
 /// Loads the built-in ontology and fact sheets.
 pub fn seed(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
+    if ctx.is_remote() {
+        let kg::Backend::Remote(remote) = ctx.backend()? else {
+            return Ok(0);
+        };
+        let report = kg::remote::seed(&remote, 50_000)?;
+        remote::learn_prefixes(report.learned_prefixes.clone())?;
+        ctx.changed();
+        writeln!(
+            io.err,
+            "seeded {} quads from {} files in {:.2} s",
+            report.quads,
+            report.files,
+            report.elapsed.as_secs_f64()
+        )
+        .map_err(io_err)?;
+        return Ok(0);
+    }
     let before = kg::infer::status(ctx.store()?)?;
     let report = kg::ingest::seed(ctx.store()?)?;
     ctx.changed();

@@ -54,7 +54,7 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         dataset: None,
     };
     statement(ctx, &text, format, options, io)?;
-    if ctx.inference {
+    if ctx.inference && !ctx.is_remote() {
         if let kg::infer::Status::Stale(_) = kg::infer::status(ctx.store()?)? {
             writeln!(
                 io.err,
@@ -78,8 +78,8 @@ pub fn statement(
     let running = Running::start();
     options.cancel = Some(running.token());
     let timing = ctx.timing;
-    let store = ctx.store()?;
-    let rows = kg::query::spawn(store, text, format, options).wait(io.out)?;
+    let backend = ctx.backend()?;
+    let rows = kg::query::spawn(&backend, text, format, options).wait(io.out)?;
     io.out.flush().map_err(io_err)?;
     drop(running);
     if timing {

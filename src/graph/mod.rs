@@ -16,6 +16,7 @@ pub use algo::{
 pub use output::chain;
 pub use output::{write_components, write_path_like, write_ranking, Subgraph};
 pub use persist::file_name as saved_file_name;
+pub(crate) use project::accepts;
 pub use project::{Projection, ProjectionOptions};
 
 use crate::error::Result;

@@ -247,6 +247,46 @@ impl Projection {
                 .into_iter()
                 .map(|(s, p, o)| (remap[s as usize], p, remap[o as usize])),
         );
+        let mut projection = Self::assemble(chunk, predicates);
+        let label = oxigraph::model::NamedNodeRef::new_unchecked(
+            "http://www.w3.org/2000/01/rdf-schema#label",
+        );
+        let labels = store
+            .raw()
+            .quads_for_pattern(None, Some(label), None, None)
+            .map(|q| q.map(|q| (q.subject, q.object)).map_err(Error::from));
+        projection.load_labels(labels)?;
+        Ok(projection)
+    }
+
+    /// A projection of edges found elsewhere (a remote endpoint's neighbourhoods), numbered and
+    /// labelled exactly as one read from the store, so the same algorithms and output apply.
+    pub fn from_edges(
+        edges: impl IntoIterator<Item = (NamedOrBlankNode, NamedNode, NamedOrBlankNode)>,
+        labels: impl IntoIterator<Item = (NamedOrBlankNode, Term)>,
+    ) -> Result<Self> {
+        let mut chunk = Chunk::default();
+        let mut predicate_ids: std::collections::BTreeMap<NamedNode, u32> = Default::default();
+        let raw: Vec<_> = edges.into_iter().collect();
+        for (_, p, _) in &raw {
+            predicate_ids.entry(p.clone()).or_insert(0);
+        }
+        for (i, v) in predicate_ids.values_mut().enumerate() {
+            *v = i as u32;
+        }
+        for (s, p, o) in raw {
+            let s = chunk.intern_node(s);
+            let o = chunk.intern_node(o);
+            chunk.edges.push((s, predicate_ids[&p], o));
+        }
+        let predicates = predicate_ids.into_keys().collect();
+        let mut projection = Self::assemble(chunk, predicates);
+        projection.load_labels(labels.into_iter().map(Ok))?;
+        Ok(projection)
+    }
+
+    /// Numbers the nodes in term order and builds the graph; `predicates` are sorted.
+    fn assemble(chunk: Chunk, predicates: Vec<NamedNode>) -> Self {
         let (terms, edges) = chunk.into_parts();
         // Renumber nodes in term order, so output never depends on store order.
         let mut order: Vec<u32> = (0..terms.len() as u32).collect();
@@ -282,7 +322,7 @@ impl Projection {
         for (s, p, o) in numbered {
             graph.add_edge(NodeIndex::new(s as usize), NodeIndex::new(o as usize), p);
         }
-        let mut projection = Self {
+        Self {
             graph,
             terms: table,
             first_blank,
@@ -290,9 +330,7 @@ impl Projection {
             label_nodes: Vec::new(),
             labels: StrTable::default(),
             predicate_labels: Vec::new(),
-        };
-        projection.load_labels(store)?;
-        Ok(projection)
+        }
     }
 
     /// The node of a term: nodes are numbered in term order, so a binary search finds it.
@@ -348,20 +386,20 @@ impl Projection {
         short(self.term(node), prefixes)
     }
 
-    fn load_labels(&mut self, store: &KgStore) -> Result<()> {
+    fn load_labels(
+        &mut self,
+        labels: impl Iterator<Item = Result<(NamedOrBlankNode, Term)>>,
+    ) -> Result<()> {
         let mut best: Vec<Option<(u8, String)>> = vec![None; self.graph.node_count()];
         let mut best_predicate: Vec<Option<(u8, String)>> = vec![None; self.predicates.len()];
-        let label = oxigraph::model::NamedNodeRef::new_unchecked(
-            "http://www.w3.org/2000/01/rdf-schema#label",
-        );
-        for quad in store.raw().quads_for_pattern(None, Some(label), None, None) {
-            let quad = quad?;
-            let Term::Literal(l) = &quad.object else {
+        for label in labels {
+            let (subject, object) = label?;
+            let Term::Literal(l) = &object else {
                 continue;
             };
-            let slot = if let Some(i) = self.node(&quad.subject) {
+            let slot = if let Some(i) = self.node(&subject) {
                 &mut best[i.index()]
-            } else if let NamedOrBlankNode::NamedNode(n) = &quad.subject {
+            } else if let NamedOrBlankNode::NamedNode(n) = &subject {
                 match self.predicates.binary_search(n) {
                     Ok(i) => &mut best_predicate[i],
                     Err(_) => continue,
@@ -473,7 +511,7 @@ pub(crate) fn short(
     }
 }
 
-fn accepts(predicate: &NamedNode, options: &ProjectionOptions) -> bool {
+pub(crate) fn accepts(predicate: &NamedNode, options: &ProjectionOptions) -> bool {
     if !options.allow.is_empty() {
         return options.allow.contains(predicate);
     }

@@ -6,10 +6,10 @@
 //! Oxigraph's next check, and nothing it renders afterwards reaches the output.
 
 use super::render::{render, RenderContext};
-use super::{execute, Outcome, QueryOptions};
+use super::{Outcome, QueryOptions};
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::format::{AnswerKind, OutputFormat};
-use crate::store::KgStore;
 use oxigraph::sparql::CancellationToken;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,7 +35,7 @@ pub struct Job {
 
 /// Starts a query: parsed and started on a worker, rendered in `format` (or the kind's default).
 pub fn spawn(
-    store: &KgStore,
+    store: &Backend,
     text: &str,
     format: Option<OutputFormat>,
     options: QueryOptions,
@@ -98,13 +98,13 @@ fn on_worker(mut task: Task) {
 }
 
 fn run(
-    store: &KgStore,
+    store: &Backend,
     text: &str,
     format: Option<OutputFormat>,
     options: &QueryOptions,
     sender: &SyncSender<Message>,
 ) -> Result<u64> {
-    let outcome: Outcome = execute(store, text, options)?;
+    let outcome: Outcome = store.query(text, options)?;
     let format = format.unwrap_or(match outcome.kind() {
         AnswerKind::Graph => OutputFormat::Turtle,
         _ => OutputFormat::Table,

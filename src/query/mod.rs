@@ -129,7 +129,12 @@ pub fn execute(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Ou
     let results = store
         .evaluate(prepared, !options.default_graph_only, !options.no_inference)?
         .map_err(|e| deadline.query_error(e))?;
-    Ok(match results {
+    Ok(outcome(results, deadline))
+}
+
+/// An answer as kg streams it, whether the store or a remote endpoint produced it.
+pub(crate) fn outcome(results: QueryResults<'static>, deadline: Deadline) -> Outcome {
+    match results {
         QueryResults::Solutions(s) => Outcome::Solutions {
             variables: s.variables().to_vec(),
             solutions: Stream {
@@ -144,7 +149,7 @@ pub fn execute(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Ou
             deadline,
             finished: false,
         }),
-    })
+    }
 }
 
 /// Checks that a query parses, without running it.

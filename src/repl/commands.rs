@@ -240,7 +240,8 @@ impl Session {
             ".load" => {
                 let path = arg(0).ok_or_else(|| usage(".load"))?;
                 // In a session the entailments, once computed, are kept current after each load.
-                let infer = kg::infer::status(self.ctx.store()?)? != kg::infer::Status::None;
+                let infer = !self.ctx.is_remote()
+                    && kg::infer::status(self.ctx.store()?)? != kg::infer::Status::None;
                 let args = cmd::load::Args {
                     files: vec![PathBuf::from(path)],
                     graph: arg(1).map(str::to_owned),
@@ -248,6 +249,7 @@ impl Session {
                     format: None,
                     dry_run: false,
                     infer,
+                    batch: 50_000,
                 };
                 cmd::load::run(&mut self.ctx, args, &mut io)?;
                 self.refresh_vocabulary();
@@ -427,7 +429,7 @@ impl Session {
     fn describe(&mut self, name: &str) -> Result<()> {
         let store = self.ctx.store()?;
         let labels = kg::resolve::labels(store)?;
-        let node = kg::resolve::resolve(store, name, &labels)?;
+        let node = kg::resolve::resolve(store.prefixes(), name, &labels)?;
         let description = kg::describe::describe(store, &node, &QueryOptions::default())?;
         let mut table = Table::new(vec!["".into(), "property".into(), "value".into()]);
         for edge in &description.edges {

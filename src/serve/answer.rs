@@ -68,6 +68,7 @@ pub fn error_response(error: &Error) -> Response {
         Error::Evaluation(_) | Error::Storage(_) | Error::Io { .. } => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
+        Error::Remote { .. } => StatusCode::BAD_GATEWAY,
     };
     let mut response = plain(status, error.render());
     if let Error::Syntax { location, .. } = error {

@@ -129,6 +129,11 @@ pub async fn around(State(app): State<Arc<App>>, request: Request, next: Next) -
     } else {
         next.run(request).await
     };
+    // Clients (kg --endpoint among them) tell the engine by this header.
+    response.headers_mut().insert(
+        header::SERVER,
+        HeaderValue::from_static(concat!("kg/", env!("CARGO_PKG_VERSION"))),
+    );
     if let Some(o) = origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
         let h = response.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);

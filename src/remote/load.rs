@@ -1,0 +1,344 @@
+//! Loading into a remote endpoint, as close to all-or-nothing as SPARQL allows.
+//!
+//! Every input is parsed and checked here first (the same errors with file:line:col as an
+//! embedded load), so nothing is sent for input that would fail. Then the quads go, in batches,
+//! into staging graphs of their own (one per target graph) through the Graph Store Protocol's
+//! POST, or `INSERT DATA` where the engine has no Graph Store endpoint. One last update moves each
+//! staging graph into place (`ADD`, or `MOVE` for a fact sheet, which replaces its graph); on any
+//! failure the staging graphs are dropped and the target graphs were never touched.
+//!
+//! Blank nodes become IRIs (RDF 1.1 skolemisation, `/.well-known/genid/` under the endpoint's
+//! origin) so a batch cannot split one: each is named by the input's content and the node's
+//! order of appearance, so loading the same file again names them the same.
+
+use super::transport::Request;
+use super::Remote;
+use crate::error::{Error, Result};
+use crate::ingest::{Input, LoadOptions, LoadReport, Parsed};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{BlankNode, GraphName, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+/// How a loaded graph takes its place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Added to what the graph holds (RDF files).
+    Add,
+    /// Replaces the graph (fact sheets).
+    Replace,
+}
+
+/// What is loaded: a function that reads it all, handing it to a sink; called twice (check, send).
+type Source<'a> =
+    dyn Fn(&mut dyn FnMut(Parsed) -> Result<()>) -> Result<(u64, Vec<(String, String)>)> + 'a;
+
+/// Loads files and fact sheets.
+pub fn load(
+    remote: &Remote,
+    inputs: &[Input],
+    options: &LoadOptions,
+    batch: usize,
+) -> Result<LoadReport> {
+    let quiet = LoadOptions {
+        on_progress: None,
+        ..options.clone()
+    };
+    let report = send(
+        remote,
+        inputs.len(),
+        &|sink| crate::ingest::read(inputs, &quiet, sink),
+        options,
+        batch,
+    )?;
+    Ok(LoadReport {
+        files: inputs.len(),
+        ..report
+    })
+}
+
+/// Loads the built-in ontology and fact sheets, each replacing its graph (as `kg seed`).
+pub fn seed(remote: &Remote, batch: usize) -> Result<LoadReport> {
+    let report = send(
+        remote,
+        0,
+        &|sink| crate::ingest::read_builtin(sink),
+        &LoadOptions::default(),
+        batch,
+    )?;
+    Ok(LoadReport {
+        files: crate::seed::SHEETS.len() + 1,
+        ..report
+    })
+}
+
+fn send(
+    remote: &Remote,
+    inputs: usize,
+    source: &Source<'_>,
+    options: &LoadOptions,
+    batch: usize,
+) -> Result<LoadReport> {
+    let start = Instant::now();
+    // First pass: check everything and fingerprint each input's content for the skolem IRIs.
+    let mut digests: Vec<Sha256> = vec![Sha256::new(); inputs];
+    let mut names: Vec<HashMap<String, u64>> = vec![HashMap::new(); inputs];
+    source(&mut |parsed| {
+        if let Parsed::Quad { input, quad } = parsed {
+            let quad = ordinal_blanks(quad, &mut names[input]);
+            digests[input].update(quad.to_string().as_bytes());
+            digests[input].update(b"\n");
+        }
+        Ok(())
+    })?;
+    let seeds: Vec<String> = digests
+        .into_iter()
+        .map(|d| hex(&d.finalize()[..16]))
+        .collect();
+    let genid = format!("{}/.well-known/genid/", super::origin(remote.url()));
+    let nonce = format!(
+        "{:x}{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+        std::process::id()
+    );
+    let mut staging = Staging {
+        remote,
+        nonce,
+        targets: BTreeMap::new(),
+        pending: BTreeMap::new(),
+        batch: batch.max(1),
+        sent: 0,
+        options,
+    };
+    let mut names: Vec<HashMap<String, u64>> = vec![HashMap::new(); inputs];
+    let sent = source(&mut |parsed| {
+        match parsed {
+            Parsed::Sheet { graph, quads } => {
+                let target = GraphName::NamedNode(graph);
+                staging.place(&target, Placement::Replace);
+                for q in quads {
+                    let q = skolemise(q, &genid, "sheet");
+                    staging.push(&target, q)?;
+                }
+            }
+            Parsed::Quad { input, quad } => {
+                let q = ordinal_blanks(quad, &mut names[input]);
+                let q = skolemise(q, &genid, &seeds[input]);
+                let target = q.graph_name.clone();
+                staging.place(&target, Placement::Add);
+                staging.push(&target, q)?;
+            }
+        }
+        Ok(())
+    });
+    let result = sent.and_then(|(quads, prefixes)| {
+        staging.flush_all()?;
+        staging.commit()?;
+        Ok((quads, prefixes))
+    });
+    match result {
+        Ok((quads, prefixes)) => Ok(LoadReport {
+            quads,
+            files: inputs,
+            elapsed: start.elapsed(),
+            learned_prefixes: prefixes,
+            added: None,
+        }),
+        Err(e) => {
+            staging.abandon();
+            Err(e)
+        }
+    }
+}
+
+struct Staging<'a> {
+    remote: &'a Remote,
+    nonce: String,
+    /// Target graph (in N-Triples, `""` for the default graph) → (target, staging graph, placement).
+    targets: BTreeMap<String, (GraphName, NamedNode, Placement)>,
+    /// Triples waiting to be sent, per target graph.
+    pending: BTreeMap<String, Vec<Triple>>,
+    batch: usize,
+    sent: u64,
+    options: &'a LoadOptions,
+}
+
+impl Staging<'_> {
+    fn place(&mut self, target: &GraphName, placement: Placement) {
+        let n = self.targets.len();
+        let nonce = &self.nonce;
+        let entry = self.targets.entry(key(target)).or_insert_with(|| {
+            (
+                target.clone(),
+                NamedNode::new_unchecked(format!("urn:x-kg:staging:{nonce}:{n}")),
+                placement,
+            )
+        });
+        if placement == Placement::Replace {
+            entry.2 = Placement::Replace;
+        }
+    }
+
+    fn push(&mut self, target: &GraphName, quad: Quad) -> Result<()> {
+        let k = key(target);
+        let pending = self.pending.entry(k.clone()).or_default();
+        pending.push(Triple::from(quad));
+        if pending.len() >= self.batch {
+            let triples = std::mem::take(pending);
+            self.send(&k, triples)?;
+        }
+        Ok(())
+    }
+
+    fn flush_all(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        for (target, triples) in pending {
+            if !triples.is_empty() {
+                self.send(&target, triples)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, target: &str, triples: Vec<Triple>) -> Result<()> {
+        let Some((_, stage, _)) = self.targets.get(target) else {
+            return Err(Error::Evaluation("internal: no staging graph".to_owned()));
+        };
+        let mut body = Vec::with_capacity(triples.len() * 100);
+        let mut writer = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(&mut body);
+        for t in &triples {
+            writer
+                .serialize_triple(t)
+                .map_err(|e| Error::io("<batch>", e))?;
+        }
+        writer.finish().map_err(|e| Error::io("<batch>", e))?;
+        match self.remote.store_url() {
+            Some(url) => {
+                let request = Request::post(url, "application/n-triples", body)
+                    .param(self.remote.graph_param(), stage.as_str());
+                let mut response = self.remote.client().send(&request)?;
+                let _ = std::io::copy(&mut response.body, &mut std::io::sink());
+            }
+            None => {
+                let text = String::from_utf8(body)
+                    .map_err(|e| Error::Evaluation(format!("internal: {e}")))?;
+                self.remote.send_update(
+                    &format!("INSERT DATA {{ GRAPH {stage} {{\n{text}}} }}"),
+                    Vec::new(),
+                )?;
+            }
+        }
+        self.sent += triples.len() as u64;
+        if let Some(cb) = &self.options.on_progress {
+            cb(crate::ingest::Progress {
+                quads: self.sent,
+                bytes: 0,
+                total_bytes: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// One update puts every staging graph in its place: the engine applies it as a whole.
+    fn commit(&mut self) -> Result<()> {
+        if self.targets.is_empty() {
+            return Ok(());
+        }
+        let mut ops = Vec::new();
+        for (target, stage, placement) in self.targets.values() {
+            let to = match target {
+                GraphName::NamedNode(n) => format!("GRAPH {n}"),
+                _ => "DEFAULT".to_owned(),
+            };
+            match placement {
+                // A graph that got no quads (an empty sheet) still replaces its target.
+                Placement::Replace => ops.push(format!("MOVE SILENT GRAPH {stage} TO {to}")),
+                Placement::Add => {
+                    ops.push(format!("ADD SILENT GRAPH {stage} TO {to}"));
+                    ops.push(format!("DROP SILENT GRAPH {stage}"));
+                }
+            }
+        }
+        self.remote.send_update(&ops.join(" ;\n"), Vec::new())?;
+        self.targets.clear();
+        Ok(())
+    }
+
+    /// Drops the staging graphs after a failure; the target graphs were never written.
+    fn abandon(&mut self) {
+        let ops: Vec<String> = self
+            .targets
+            .values()
+            .map(|(_, stage, _)| format!("DROP SILENT GRAPH {stage}"))
+            .collect();
+        if !ops.is_empty() {
+            let _ = self.remote.send_update(&ops.join(" ;\n"), Vec::new());
+        }
+    }
+}
+
+fn key(graph: &GraphName) -> String {
+    match graph {
+        GraphName::DefaultGraph => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Renames each blank node to its order of first appearance in the input (the parser's own
+/// names are random), so equal content gives equal names.
+fn ordinal_blanks(quad: Quad, names: &mut HashMap<String, u64>) -> Quad {
+    let mut rename = |b: BlankNode| {
+        let next = names.len() as u64;
+        let n = *names.entry(b.as_str().to_owned()).or_insert(next);
+        BlankNode::new_unchecked(format!("b{n}"))
+    };
+    map_blanks(quad, &mut |b| NamedOrBlankNode::BlankNode(rename(b)))
+}
+
+/// Blank nodes as IRIs under `genid`, named by `seed` and their label.
+fn skolemise(quad: Quad, genid: &str, seed: &str) -> Quad {
+    map_blanks(quad, &mut |b| {
+        let mut h = Sha256::new();
+        h.update(seed.as_bytes());
+        h.update(b":");
+        h.update(b.as_str().as_bytes());
+        NamedOrBlankNode::NamedNode(NamedNode::new_unchecked(format!(
+            "{genid}{}",
+            hex(&h.finalize()[..16])
+        )))
+    })
+}
+
+fn map_blanks(quad: Quad, f: &mut dyn FnMut(BlankNode) -> NamedOrBlankNode) -> Quad {
+    let subject = match quad.subject {
+        NamedOrBlankNode::BlankNode(b) => f(b),
+        other => other,
+    };
+    let object = match quad.object {
+        Term::BlankNode(b) => match f(b) {
+            NamedOrBlankNode::NamedNode(n) => Term::NamedNode(n),
+            NamedOrBlankNode::BlankNode(b) => Term::BlankNode(b),
+        },
+        other => other,
+    };
+    let graph_name = match quad.graph_name {
+        GraphName::BlankNode(b) => match f(b) {
+            NamedOrBlankNode::NamedNode(n) => GraphName::NamedNode(n),
+            NamedOrBlankNode::BlankNode(b) => GraphName::BlankNode(b),
+        },
+        other => other,
+    };
+    Quad {
+        subject,
+        predicate: quad.predicate,
+        object,
+        graph_name,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

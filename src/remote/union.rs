@@ -1,0 +1,310 @@
+//! kg's default graph on an engine whose own union is not what kg means: the merge of every
+//! graph as a set (Oxigraph's `union-default-graph` repeats a triple once per graph holding it;
+//! Virtuoso's default graph also holds its system graphs; other engines differ).
+//!
+//! The query's algebra is rewritten so that each triple pattern of the default graph matches the
+//! set of triples of the chosen graphs: `{ SELECT DISTINCT vars { { tp } UNION { GRAPH ?g { tp } } } }`
+//! (or `GRAPH ?g { tp } VALUES ?g { … }` over a list of graphs). Blank nodes of the patterns become
+//! variables first, so the patterns still join on them; sequence paths become joins of their steps,
+//! so a path may cross graphs as in a merge. Patterns inside `GRAPH`, `SERVICE` and `FILTER EXISTS`
+//! are left as written. It costs the engine a distinct per pattern, so `Remote` uses it only where
+//! needed: when some triple is in two graphs, or always on an engine that cannot be told.
+
+use oxigraph::model::{NamedNode, Variable};
+use spargebra::algebra::{GraphPattern, PropertyPathExpression};
+use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, TriplePattern};
+use spargebra::Query;
+
+/// Which graphs make up kg's default graph on the engine.
+pub(super) enum Sources {
+    /// The engine's own default graph and every named graph.
+    DefaultAndNamed,
+    /// These named graphs only (the engine's default graph already mixes in graphs kg leaves out).
+    Graphs(Vec<NamedNode>),
+}
+
+pub(super) fn rewrite(query: Query, sources: &Sources) -> Query {
+    let mut r = Rewriter { sources, fresh: 0 };
+    match query {
+        Query::Select {
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Select {
+            dataset,
+            pattern: r.pattern(pattern),
+            base_iri,
+        },
+        Query::Construct {
+            template,
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Construct {
+            template,
+            dataset,
+            pattern: r.pattern(pattern),
+            base_iri,
+        },
+        Query::Describe {
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Describe {
+            dataset,
+            pattern: r.pattern(pattern),
+            base_iri,
+        },
+        Query::Ask {
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Ask {
+            dataset,
+            pattern: r.pattern(pattern),
+            base_iri,
+        },
+    }
+}
+
+struct Rewriter<'a> {
+    sources: &'a Sources,
+    fresh: usize,
+}
+
+impl Rewriter<'_> {
+    fn fresh(&mut self) -> Variable {
+        self.fresh += 1;
+        Variable::new_unchecked(format!("_kg_v{}", self.fresh))
+    }
+
+    fn pattern(&mut self, p: GraphPattern) -> GraphPattern {
+        use GraphPattern as G;
+        let b = |p: GraphPattern| Box::new(p);
+        match p {
+            G::Bgp { patterns } => self.bgp(patterns),
+            G::Path {
+                subject,
+                path,
+                object,
+            } => self.path(subject, path, object),
+            G::Join { left, right } => G::Join {
+                left: b(self.pattern(*left)),
+                right: b(self.pattern(*right)),
+            },
+            G::LeftJoin {
+                left,
+                right,
+                expression,
+            } => G::LeftJoin {
+                left: b(self.pattern(*left)),
+                right: b(self.pattern(*right)),
+                expression,
+            },
+            G::Lateral { left, right } => G::Lateral {
+                left: b(self.pattern(*left)),
+                right: b(self.pattern(*right)),
+            },
+            G::Filter { expr, inner } => G::Filter {
+                expr,
+                inner: b(self.pattern(*inner)),
+            },
+            G::Union { left, right } => G::Union {
+                left: b(self.pattern(*left)),
+                right: b(self.pattern(*right)),
+            },
+            G::Extend {
+                inner,
+                variable,
+                expression,
+            } => G::Extend {
+                inner: b(self.pattern(*inner)),
+                variable,
+                expression,
+            },
+            G::Minus { left, right } => G::Minus {
+                left: b(self.pattern(*left)),
+                right: b(self.pattern(*right)),
+            },
+            G::OrderBy { inner, expression } => G::OrderBy {
+                inner: b(self.pattern(*inner)),
+                expression,
+            },
+            G::Project { inner, variables } => G::Project {
+                inner: b(self.pattern(*inner)),
+                variables,
+            },
+            G::Distinct { inner } => G::Distinct {
+                inner: b(self.pattern(*inner)),
+            },
+            G::Reduced { inner } => G::Reduced {
+                inner: b(self.pattern(*inner)),
+            },
+            G::Slice {
+                inner,
+                start,
+                length,
+            } => G::Slice {
+                inner: b(self.pattern(*inner)),
+                start,
+                length,
+            },
+            G::Group {
+                inner,
+                variables,
+                aggregates,
+            } => G::Group {
+                inner: b(self.pattern(*inner)),
+                variables,
+                aggregates,
+            },
+            // GRAPH names its graph; SERVICE is another engine's business; VALUES has no pattern.
+            other => other,
+        }
+    }
+
+    fn bgp(&mut self, patterns: Vec<TriplePattern>) -> GraphPattern {
+        // Blank nodes are variables scoped to their group: one variable per label keeps the joins.
+        let mut blanks: std::collections::HashMap<String, Variable> = Default::default();
+        let mut term = |t: TermPattern, r: &mut Self| match t {
+            TermPattern::BlankNode(b) => TermPattern::Variable(
+                blanks
+                    .entry(b.as_str().to_owned())
+                    .or_insert_with(|| r.fresh())
+                    .clone(),
+            ),
+            other => other,
+        };
+        let mut parts = Vec::with_capacity(patterns.len());
+        for tp in patterns {
+            let subject = term(tp.subject, self);
+            let object = term(tp.object, self);
+            parts.push(self.set_of(GraphPattern::Bgp {
+                patterns: vec![TriplePattern {
+                    subject,
+                    predicate: tp.predicate,
+                    object,
+                }],
+            }));
+        }
+        join_all(parts)
+    }
+
+    fn path(
+        &mut self,
+        subject: TermPattern,
+        path: PropertyPathExpression,
+        object: TermPattern,
+    ) -> GraphPattern {
+        match path {
+            PropertyPathExpression::NamedNode(p) => self.bgp(vec![TriplePattern {
+                subject,
+                predicate: NamedNodePattern::NamedNode(p),
+                object,
+            }]),
+            PropertyPathExpression::Reverse(inner) => self.path(object, *inner, subject),
+            PropertyPathExpression::Sequence(first, second) => {
+                let middle = TermPattern::Variable(self.fresh());
+                let left = self.path(subject, *first, middle.clone());
+                let right = self.path(middle, *second, object);
+                GraphPattern::Join {
+                    left: Box::new(left),
+                    right: Box::new(right),
+                }
+            }
+            other => self.set_of(GraphPattern::Path {
+                subject,
+                path: other,
+                object,
+            }),
+        }
+    }
+
+    /// The distinct answers of `inner` over kg's default graph.
+    fn set_of(&mut self, inner: GraphPattern) -> GraphPattern {
+        let mut variables = Vec::new();
+        inner.on_in_scope_variable(|v| {
+            if !variables.contains(v) {
+                variables.push(v.clone());
+            }
+        });
+        let graph = self.fresh();
+        let in_graph = GraphPattern::Graph {
+            name: NamedNodePattern::Variable(graph.clone()),
+            inner: Box::new(inner.clone()),
+        };
+        let union = match self.sources {
+            Sources::DefaultAndNamed => GraphPattern::Union {
+                left: Box::new(inner),
+                right: Box::new(in_graph),
+            },
+            Sources::Graphs(graphs) => GraphPattern::Join {
+                left: Box::new(GraphPattern::Values {
+                    variables: vec![graph],
+                    bindings: graphs
+                        .iter()
+                        .map(|g| vec![Some(GroundTerm::NamedNode(g.clone()))])
+                        .collect(),
+                }),
+                right: Box::new(in_graph),
+            },
+        };
+        GraphPattern::Distinct {
+            inner: Box::new(GraphPattern::Project {
+                inner: Box::new(union),
+                variables,
+            }),
+        }
+    }
+}
+
+fn join_all(parts: Vec<GraphPattern>) -> GraphPattern {
+    parts
+        .into_iter()
+        .reduce(|left, right| GraphPattern::Join {
+            left: Box::new(left),
+            right: Box::new(right),
+        })
+        .unwrap_or(GraphPattern::Bgp {
+            patterns: Vec::new(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewritten(text: &str, sources: &Sources) -> String {
+        let q = spargebra::SparqlParser::new().parse_query(text).unwrap();
+        rewrite(q, sources).to_string()
+    }
+
+    #[test]
+    fn each_pattern_matches_a_set_and_reparses() {
+        let text = rewritten(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://x/C> ; <http://x/p> [ <http://x/q> ?o ] }",
+            &Sources::DefaultAndNamed,
+        );
+        assert_eq!(text.matches("DISTINCT").count(), 3, "{text}");
+        assert!(text.contains("GRAPH ?_kg_v"), "{text}");
+        // The blank node became one variable shared by two patterns.
+        assert!(
+            spargebra::SparqlParser::new().parse_query(&text).is_ok(),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn sequence_paths_cross_graphs_and_graph_patterns_stay() {
+        let text = rewritten(
+            "SELECT * WHERE { ?r a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <http://x/F> GRAPH ?g { ?r ?p ?o } }",
+            &Sources::Graphs(vec![NamedNode::new_unchecked("http://x/g1")]),
+        );
+        assert!(text.contains("VALUES"), "{text}");
+        assert!(text.contains("GRAPH ?g"), "{text}");
+        assert!(
+            spargebra::SparqlParser::new().parse_query(&text).is_ok(),
+            "{text}"
+        );
+    }
+}
