@@ -10,6 +10,8 @@ use crate::store::KgStore;
 use oxigraph::sparql::QuerySolution;
 use std::time::Duration;
 
+// The store is the common case and is cloned per statement anyway; boxing it buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub enum Backend {
     Embedded(KgStore),

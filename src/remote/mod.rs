@@ -79,16 +79,20 @@ impl Engine {
     }
 }
 
-/// Graphs an engine keeps for itself, left out of kg's union default graph, listings and exports.
-const VIRTUOSO_SYSTEM_GRAPHS: &[&str] = &[
-    "http://www.openlinksw.com/schemas/virtrdf#",
-    "http://www.w3.org/ns/ldp#",
-    "http://www.w3.org/2002/07/owl#",
-    "http://localhost:8890/sparql",
-    "http://localhost:8890/DAV/",
-    "urn:activitystreams-owl:map",
-    "urn:core:services:sparql",
-];
+/// Graphs Virtuoso keeps for itself, left out of kg's union default graph, listings and exports:
+/// its RDF views, LDP, and the service and WebDAV descriptions named after the address it first
+/// started on.
+fn virtuoso_system_graph(iri: &str) -> bool {
+    if iri == "http://www.openlinksw.com/schemas/virtrdf#" || iri == "http://www.w3.org/ns/ldp#" {
+        return true;
+    }
+    iri.split_once("://").is_some_and(|(scheme, rest)| {
+        (scheme == "http" || scheme == "https")
+            && rest
+                .split_once('/')
+                .is_some_and(|(_, path)| path == "sparql" || path == "DAV/")
+    })
+}
 
 /// Queries longer than this go by form-encoded POST instead of GET (URL limits of proxies).
 const LONG_QUERY: usize = 2000;
@@ -122,7 +126,7 @@ impl Remote {
         let query_url = config.url.trim_end_matches('/').to_owned();
         let probe = Request::get(&query_url)
             .param("query", "ASK {}")
-            .accept("application/sparql-results+json, application/sparql-results+xml;q=0.8");
+            .accept("application/sparql-results+json");
         let response = client.send(&probe)?;
         let engine = match config.engine {
             Some(e) => e,
@@ -193,9 +197,11 @@ impl Remote {
             "default-graph-uri",
             "named-graph-uri",
         ));
+        // One exact type per form: Virtuoso answers with whatever its own ranking of a list puts
+        // first, even a results format for a graph.
         let accept = match kind {
-            AnswerKind::Graph => "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5",
-            _ => "application/sparql-results+json, application/sparql-results+xml;q=0.8, text/tab-separated-values;q=0.5",
+            AnswerKind::Graph => "application/n-triples",
+            _ => "application/sparql-results+json",
         };
         let response = self.send_query(&sent, params, accept)?;
         let media = response
@@ -312,11 +318,7 @@ impl Remote {
     }
 
     fn is_system_graph(&self, iri: &str) -> bool {
-        self.inner.engine == Engine::Virtuoso
-            && (VIRTUOSO_SYSTEM_GRAPHS.contains(&iri)
-                || iri.starts_with("http://www.openlinksw.com/")
-                || iri.starts_with("http://localhost:8890/")
-                || iri.starts_with("urn:core:services:"))
+        self.inner.engine == Engine::Virtuoso && virtuoso_system_graph(iri)
     }
 
     /// A fixed query sent exactly as written, with extra request parameters.
@@ -334,11 +336,7 @@ impl Remote {
         text: &str,
         params: Vec<(&'static str, String)>,
     ) -> Result<Box<dyn Iterator<Item = Result<QuerySolution>>>> {
-        let response = self.send_query(
-            text,
-            params,
-            "application/sparql-results+json, application/sparql-results+xml;q=0.8",
-        )?;
+        let response = self.send_query(text, params, "application/sparql-results+json")?;
         let media = response
             .content_type
             .as_deref()
@@ -799,5 +797,132 @@ mod tests {
             Engine::Virtuoso
         );
         assert_eq!(Engine::from_server_header("kg/0.1.0"), Engine::Kg);
+    }
+}
+
+/// How long a remote's completion vocabulary is kept before it is asked again.
+const VOCABULARY_EXPIRY: Duration = Duration::from_secs(3600);
+/// How long each of the vocabulary's queries may run on the engine.
+const VOCABULARY_QUERY_LIMIT: Duration = Duration::from_secs(10);
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedVocabulary {
+    url: String,
+    /// Seconds since the Unix epoch when it was asked.
+    at: u64,
+    vocabulary: crate::query::complete::CompletionVocabulary,
+}
+
+impl Remote {
+    /// The completion vocabulary from bounded queries (`LIMIT`, each within a time limit, never
+    /// a full listing of a large store), cached in `cache_dir` per endpoint for an hour.
+    pub fn completion_vocabulary(
+        &self,
+        cache_dir: Option<&std::path::Path>,
+        cancel: &oxigraph::sparql::CancellationToken,
+    ) -> Result<crate::query::complete::CompletionVocabulary> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let file = cache_dir.map(|d| {
+            let mut h = <sha2::Sha256 as sha2::Digest>::new();
+            sha2::Digest::update(&mut h, self.inner.query_url.as_bytes());
+            let digest = sha2::Digest::finalize(h);
+            let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            d.join(format!("vocabulary-{name}.json"))
+        });
+        if let Some(f) = &file {
+            if let Some(cached) = std::fs::read(f)
+                .ok()
+                .and_then(|t| serde_json::from_slice::<CachedVocabulary>(&t).ok())
+                .filter(|c| {
+                    c.url == self.inner.query_url
+                        && now.saturating_sub(c.at) < VOCABULARY_EXPIRY.as_secs()
+                })
+            {
+                return Ok(cached.vocabulary);
+            }
+        }
+        let mut v = crate::query::complete::CompletionVocabulary::default();
+        let rows = |text: &str| -> Vec<QuerySolution> {
+            if cancel.is_cancelled() {
+                return Vec::new();
+            }
+            let options = QueryOptions {
+                timeout: Some(VOCABULARY_QUERY_LIMIT),
+                cancel: Some(cancel.clone()),
+                source: Some("<kg>".to_owned()),
+                ..QueryOptions::default()
+            };
+            // A figure the engine cannot give in time is left out of completion, not an error.
+            match self.timed_query(text, &options) {
+                Ok(Outcome::Solutions { solutions, .. }) => {
+                    solutions.take_while(Result::is_ok).flatten().collect()
+                }
+                _ => Vec::new(),
+            }
+        };
+        let iri = |t: Option<&Term>| match t {
+            Some(Term::NamedNode(n)) => Some(n.as_str().to_owned()),
+            _ => None,
+        };
+        for r in rows("SELECT DISTINCT ?c WHERE { ?x a ?c } LIMIT 5000") {
+            v.classes.extend(iri(r.get("c")));
+        }
+        let counted = rows("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p LIMIT 5000");
+        if counted.is_empty() {
+            for r in rows("SELECT DISTINCT ?p WHERE { ?s ?p ?o } LIMIT 2000") {
+                if let Some(p) = iri(r.get("p")) {
+                    v.properties.insert(p, 0);
+                }
+            }
+        }
+        for r in counted {
+            if let Some(p) = iri(r.get("p")) {
+                let n = match r.get("n") {
+                    Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
+                    _ => 0,
+                };
+                v.properties.insert(p, n);
+            }
+        }
+        for r in rows("SELECT DISTINCT ?c ?p WHERE { ?s a ?c ; ?p ?o } LIMIT 20000") {
+            if let (Some(c), Some(p)) = (iri(r.get("c")), iri(r.get("p"))) {
+                v.class_properties.entry(c).or_default().insert(p);
+            }
+        }
+        for r in rows("SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(isIRI(?s)) } LIMIT 20000") {
+            if let Some(s) = iri(r.get("s")) {
+                if !v.classes.contains(&s) && !v.properties.contains_key(&s) {
+                    v.individuals.insert(s);
+                }
+            }
+        }
+        for r in rows("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(isIRI(?s)) } LIMIT 20000") {
+            if let (Some(s), Some(Term::Literal(l))) = (iri(r.get("s")), r.get("l")) {
+                v.labels.push((l.value().to_owned(), s));
+            }
+        }
+        v.labels.sort();
+        v.labels.dedup();
+        if let (Some(f), false) = (&file, cancel.is_cancelled()) {
+            let cached = CachedVocabulary {
+                url: self.inner.query_url.clone(),
+                at: now,
+                vocabulary: v,
+            };
+            if let Ok(text) = serde_json::to_vec(&cached) {
+                if let Some(dir) = f.parent() {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+                let tmp = f.with_extension("partial");
+                // Not caching only makes the next session ask again.
+                if std::fs::write(&tmp, text).is_ok() {
+                    let _ = std::fs::rename(&tmp, f);
+                }
+            }
+            return Ok(cached.vocabulary);
+        }
+        Ok(v)
     }
 }

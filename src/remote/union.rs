@@ -6,12 +6,12 @@
 //! set of triples of the chosen graphs: `{ SELECT DISTINCT vars { { tp } UNION { GRAPH ?g { tp } } } }`
 //! (or `GRAPH ?g { tp } VALUES ?g { … }` over a list of graphs). Blank nodes of the patterns become
 //! variables first, so the patterns still join on them; sequence paths become joins of their steps,
-//! so a path may cross graphs as in a merge. Patterns inside `GRAPH`, `SERVICE` and `FILTER EXISTS`
-//! are left as written. It costs the engine a distinct per pattern, so `Remote` uses it only where
+//! so a path may cross graphs as in a merge; `EXISTS` patterns are rewritten too. Patterns inside
+//! `GRAPH` and `SERVICE` are left as written. It costs the engine a distinct per pattern, so `Remote` uses it only where
 //! needed: when some triple is in two graphs, or always on an engine that cannot be told.
 
 use oxigraph::model::{NamedNode, Variable};
-use spargebra::algebra::{GraphPattern, PropertyPathExpression};
+use spargebra::algebra::{Expression, GraphPattern, PropertyPathExpression};
 use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, TriplePattern};
 use spargebra::Query;
 
@@ -24,7 +24,11 @@ pub(super) enum Sources {
 }
 
 pub(super) fn rewrite(query: Query, sources: &Sources) -> Query {
-    let mut r = Rewriter { sources, fresh: 0 };
+    let mut r = Rewriter {
+        sources,
+        fresh: 0,
+        blanks: Default::default(),
+    };
     match query {
         Query::Select {
             dataset,
@@ -70,6 +74,9 @@ pub(super) fn rewrite(query: Query, sources: &Sources) -> Query {
 struct Rewriter<'a> {
     sources: &'a Sources,
     fresh: usize,
+    /// Blank node label → its variable. The parser names blank nodes uniquely in a query (also
+    /// the ones it makes for sequence paths), so one table serves the whole query.
+    blanks: std::collections::HashMap<String, Variable>,
 }
 
 impl Rewriter<'_> {
@@ -99,14 +106,14 @@ impl Rewriter<'_> {
             } => G::LeftJoin {
                 left: b(self.pattern(*left)),
                 right: b(self.pattern(*right)),
-                expression,
+                expression: expression.map(|e| self.expression(e)),
             },
             G::Lateral { left, right } => G::Lateral {
                 left: b(self.pattern(*left)),
                 right: b(self.pattern(*right)),
             },
             G::Filter { expr, inner } => G::Filter {
-                expr,
+                expr: self.expression(expr),
                 inner: b(self.pattern(*inner)),
             },
             G::Union { left, right } => G::Union {
@@ -120,7 +127,7 @@ impl Rewriter<'_> {
             } => G::Extend {
                 inner: b(self.pattern(*inner)),
                 variable,
-                expression,
+                expression: self.expression(expression),
             },
             G::Minus { left, right } => G::Minus {
                 left: b(self.pattern(*left)),
@@ -163,22 +170,63 @@ impl Rewriter<'_> {
         }
     }
 
-    fn bgp(&mut self, patterns: Vec<TriplePattern>) -> GraphPattern {
-        // Blank nodes are variables scoped to their group: one variable per label keeps the joins.
-        let mut blanks: std::collections::HashMap<String, Variable> = Default::default();
-        let mut term = |t: TermPattern, r: &mut Self| match t {
-            TermPattern::BlankNode(b) => TermPattern::Variable(
-                blanks
-                    .entry(b.as_str().to_owned())
-                    .or_insert_with(|| r.fresh())
-                    .clone(),
-            ),
+    /// `EXISTS` patterns inside an expression see kg's default graph too.
+    fn expression(&mut self, e: Expression) -> Expression {
+        use Expression as E;
+        let mut b = |e: Box<Expression>| Box::new(self.expression(*e));
+        match e {
+            E::Exists(p) => E::Exists(Box::new(self.pattern(*p))),
+            E::Or(l, r) => E::Or(b(l), b(r)),
+            E::And(l, r) => E::And(b(l), b(r)),
+            E::Equal(l, r) => E::Equal(b(l), b(r)),
+            E::SameTerm(l, r) => E::SameTerm(b(l), b(r)),
+            E::Greater(l, r) => E::Greater(b(l), b(r)),
+            E::GreaterOrEqual(l, r) => E::GreaterOrEqual(b(l), b(r)),
+            E::Less(l, r) => E::Less(b(l), b(r)),
+            E::LessOrEqual(l, r) => E::LessOrEqual(b(l), b(r)),
+            E::Add(l, r) => E::Add(b(l), b(r)),
+            E::Subtract(l, r) => E::Subtract(b(l), b(r)),
+            E::Multiply(l, r) => E::Multiply(b(l), b(r)),
+            E::Divide(l, r) => E::Divide(b(l), b(r)),
+            E::UnaryPlus(x) => E::UnaryPlus(b(x)),
+            E::UnaryMinus(x) => E::UnaryMinus(b(x)),
+            E::Not(x) => E::Not(b(x)),
+            E::If(c, t, f) => E::If(b(c), b(t), b(f)),
+            E::In(x, list) => {
+                let x = b(x);
+                E::In(x, list.into_iter().map(|e| self.expression(e)).collect())
+            }
+            E::Coalesce(list) => {
+                E::Coalesce(list.into_iter().map(|e| self.expression(e)).collect())
+            }
+            E::FunctionCall(f, args) => {
+                E::FunctionCall(f, args.into_iter().map(|e| self.expression(e)).collect())
+            }
             other => other,
-        };
+        }
+    }
+
+    /// Blank nodes join the patterns of their group: as variables they still do once the
+    /// patterns are apart (a label may not appear in two groups).
+    fn term(&mut self, t: TermPattern) -> TermPattern {
+        match t {
+            TermPattern::BlankNode(b) => {
+                if let Some(v) = self.blanks.get(b.as_str()) {
+                    return TermPattern::Variable(v.clone());
+                }
+                let v = self.fresh();
+                self.blanks.insert(b.as_str().to_owned(), v.clone());
+                TermPattern::Variable(v)
+            }
+            other => other,
+        }
+    }
+
+    fn bgp(&mut self, patterns: Vec<TriplePattern>) -> GraphPattern {
         let mut parts = Vec::with_capacity(patterns.len());
         for tp in patterns {
-            let subject = term(tp.subject, self);
-            let object = term(tp.object, self);
+            let subject = self.term(tp.subject);
+            let object = self.term(tp.object);
             parts.push(self.set_of(GraphPattern::Bgp {
                 patterns: vec![TriplePattern {
                     subject,
@@ -196,6 +244,8 @@ impl Rewriter<'_> {
         path: PropertyPathExpression,
         object: TermPattern,
     ) -> GraphPattern {
+        let subject = self.term(subject);
+        let object = self.term(object);
         match path {
             PropertyPathExpression::NamedNode(p) => self.bgp(vec![TriplePattern {
                 subject,

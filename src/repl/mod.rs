@@ -11,7 +11,7 @@ use crate::cmd::repl_args::Args;
 use crate::cmd::{self, Ctx, Io};
 use helper::{KgHelper, Shared};
 use kg::query::statement::{is_update, strip_terminator, Piece, Splitter};
-use kg::query::{self, QueryOptions};
+use kg::query::QueryOptions;
 use kg::{Error, OutputFormat, Result};
 use oxigraph::sparql::CancellationToken;
 use rustyline::error::ReadlineError;
@@ -57,7 +57,7 @@ pub fn run(mut ctx: Ctx, args: Args) -> Result<u8> {
     let color = interactive
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    ctx.store()?;
+    ctx.backend()?;
     let mut session = Session {
         ctx,
         settings: Settings {
@@ -111,15 +111,31 @@ impl Session {
         );
         let _ = writeln!(err, "{}", self.inference_status());
         let mut splitter = Splitter::default();
+        // On a remote endpoint the prompt says which one.
+        let (first, more) = match self.ctx.backend() {
+            Ok(kg::Backend::Remote(r)) => {
+                let host = r
+                    .url()
+                    .split_once("://")
+                    .map_or(r.url(), |(_, rest)| rest)
+                    .split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                (
+                    format!("kg@{host}> "),
+                    format!("{}> ", ".".repeat(host.len() + 3)),
+                )
+            }
+            _ => ("kg> ".to_owned(), "...> ".to_owned()),
+        };
         loop {
-            let prompt = if splitter.is_empty() { "kg> " } else { "...> " };
+            let prompt = if splitter.is_empty() { &first } else { &more };
             match editor.readline(prompt) {
                 Ok(line) => {
                     let piece = {
-                        let store = self.ctx.store().ok();
-                        splitter.push(&line, |t| {
-                            store.as_ref().is_none_or(|s| query::parses(s, t))
-                        })
+                        let backend = self.ctx.backend().ok();
+                        splitter.push(&line, |t| backend.as_ref().is_none_or(|b| b.parses(t)))
                     };
                     match piece {
                         Some(Piece::Dot(command)) => {
@@ -171,10 +187,8 @@ impl Session {
                 source: e,
             })?;
             let piece = {
-                let store = self.ctx.store().ok();
-                splitter.push(&line, |t| {
-                    store.as_ref().is_none_or(|s| query::parses(s, t))
-                })
+                let backend = self.ctx.backend().ok();
+                splitter.push(&line, |t| backend.as_ref().is_none_or(|b| b.parses(t)))
             };
             let result = match piece {
                 Some(Piece::Dot(command)) => match self.dot(&command) {
@@ -234,15 +248,14 @@ impl Session {
     }
 
     fn inference_status(&mut self) -> String {
+        if self.ctx.is_remote() {
+            return "inference: as the engine does (kg infer works on kg's own store)".to_owned();
+        }
         cmd::infer::status_line(&mut self.ctx).unwrap_or_else(|e| format!("inference: {e}"))
     }
 
     fn store_name(&mut self) -> String {
-        self.ctx
-            .store()
-            .ok()
-            .and_then(|s| s.dir().map(|d| d.display().to_string()))
-            .unwrap_or_default()
+        self.ctx.backend().map(|b| b.describe()).unwrap_or_default()
     }
 
     /// Recomputes the completion vocabulary in the background when the store has changed, and
@@ -253,6 +266,24 @@ impl Session {
         }
         cmd::graph::prepare_in_background(&mut self.ctx);
         self.vocabulary_generation = Some(self.ctx.generation);
+        if let Ok(kg::Backend::Remote(remote)) = self.ctx.backend() {
+            self.vocabulary_cancel.cancel();
+            self.vocabulary_cancel = CancellationToken::new();
+            if let Ok(mut shared) = self.shared.write() {
+                shared.prefixes = remote.prefixes().clone();
+            }
+            let shared = Arc::clone(&self.shared);
+            let cancel = self.vocabulary_cancel.clone();
+            let cache = kg::remote::Remotes::dir().map(|d| d.join("cache"));
+            kg::query::background::track(std::thread::spawn(move || {
+                if let Ok(v) = remote.completion_vocabulary(cache.as_deref(), &cancel) {
+                    if let Ok(mut s) = shared.write() {
+                        s.vocabulary = v;
+                    }
+                }
+            }));
+            return;
+        }
         let Ok(store) = self.ctx.store() else { return };
         let store = store.clone();
         // A computation in flight is for older data: its answer must not replace a newer one.

@@ -25,6 +25,8 @@ mod graph;
 mod inference;
 /// Independent readers (rdflib, serd, raptor) parse our Turtle.
 mod interop;
+/// kg on remote engines (kg serve, the Oxigraph server, Virtuoso): answers, exports, staged loads, faults.
+mod remote;
 /// The REPL through a pseudo-terminal and as a script.
 mod repl;
 /// `kg serve`: the SPARQL Protocol and Graph Store Protocol with real clients, W3C manifests, faults, the workbench.
