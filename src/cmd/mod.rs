@@ -159,7 +159,7 @@ fn served_elsewhere(error: Error, dir: &std::path::Path) -> Error {
         return error;
     }
     Error::BadInput(format!(
-        "the store at {} is served by kg serve at {url}: query it there (curl {url}sparql --data-urlencode 'query=…', or the workbench at {url}), or stop the server first",
+        "the store at {} is served by kg serve at {url}: work through it (kg --endpoint {url}sparql …, curl {url}sparql --data-urlencode 'query=…', or the workbench at {url}), or stop the server first",
         dir.display()
     ))
 }
