@@ -274,8 +274,21 @@ impl Staging<'_> {
             .values()
             .map(|(_, stage, _)| format!("DROP SILENT GRAPH {stage}"))
             .collect();
-        if !ops.is_empty() {
-            let _ = self.remote.send_update(&ops.join(" ;\n"), Vec::new());
+        if ops.is_empty() {
+            return;
+        }
+        // The request that failed may have left its connection broken (a server that answers 413
+        // before reading the body closes it), so the first try can fail where the second works.
+        // Dropping is idempotent: trying again is safe.
+        for attempt in 1..=3u64 {
+            if self
+                .remote
+                .send_update(&ops.join(" ;\n"), Vec::new())
+                .is_ok()
+            {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
         }
     }
 }

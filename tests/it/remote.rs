@@ -288,7 +288,11 @@ fn failed_batch_leaves_the_remote_unchanged() {
         String::from_utf8_lossy(&out.stderr)
     );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("HTTP 413"), "{err}");
+    // The server refuses the body (413), or closes the connection before kg has sent it all.
+    assert!(
+        err.contains("HTTP 413") || err.contains("connection"),
+        "{err}"
+    );
     assert_eq!(dump(), start);
     let graphs = ok(remote(&t, &e).args([
         "query",
