@@ -35,6 +35,8 @@ pub struct Ctx {
     /// A remote SPARQL endpoint to work on instead of the store (`--endpoint`, `--remote`).
     endpoint: Option<kg::remote::EndpointConfig>,
     remote: Option<kg::remote::Remote>,
+    /// The prefix table of a store reached through the `kg serve` that holds it.
+    served_prefixes: Option<kg::prefixes::PrefixTable>,
     /// Applies to every query when set (`.timeout` in the REPL).
     pub timeout: Option<Duration>,
     /// Whether to print timings to stderr.
@@ -60,6 +62,7 @@ impl Ctx {
             store: None,
             endpoint: None,
             remote: None,
+            served_prefixes: None,
             timeout: None,
             timing: true,
             inference: true,
@@ -78,11 +81,36 @@ impl Ctx {
         self.endpoint.is_some()
     }
 
-    /// Where the data is: the store, or the remote endpoint (connected on first use).
+    /// Where the data is: the store, or the remote endpoint (connected on first use). A store
+    /// held by a running `kg serve` is reached through it.
     pub fn backend(&mut self) -> Result<kg::Backend> {
+        if self.endpoint.is_none() && self.store.is_none() {
+            if let Some(url) = self.store_dir().and_then(|d| served_url(&d)) {
+                let mut config = kg::remote::EndpointConfig::new(format!("{url}sparql"));
+                config.engine = Some(kg::remote::Engine::Kg);
+                config.auth = if std::env::var_os(kg::remote::config::TOKEN_ENV).is_some() {
+                    kg::remote::transport::AuthKind::Bearer
+                } else {
+                    kg::remote::transport::AuthKind::None
+                };
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: the store is served by kg serve at {url}: working through it"
+                );
+                // The store's own prefixes, so names shorten and resolve as they would locally.
+                self.served_prefixes = self
+                    .store_dir()
+                    .and_then(|d| std::fs::read_to_string(d.join(kg::store::PREFIX_FILE)).ok())
+                    .map(|t| kg::prefixes::PrefixTable::from_tsv(&t));
+                self.endpoint = Some(config);
+            }
+        }
         if let Some(config) = &self.endpoint {
             if self.remote.is_none() {
-                let prefixes = remote::local_prefixes()?;
+                let prefixes = match self.served_prefixes.clone() {
+                    Some(p) => p,
+                    None => remote::local_prefixes()?,
+                };
                 self.remote = Some(kg::remote::Remote::connect(config, prefixes)?);
             }
             if let Some(r) = &self.remote {
@@ -131,6 +159,11 @@ impl Ctx {
             .ok_or_else(|| Error::BadInput("store unavailable".to_owned()))
     }
 
+    /// The store's directory, without opening it.
+    fn store_dir(&self) -> Option<PathBuf> {
+        self.store_path.clone().or_else(KgStore::default_dir)
+    }
+
     pub fn changed(&mut self) {
         self.generation += 1;
     }
@@ -139,25 +172,26 @@ impl Ctx {
 /// The file `kg serve` writes beside the database with its URL while it runs.
 pub const SERVE_URL_FILE: &str = "kg-serve.url";
 
+/// The URL of the `kg serve` that holds the store in `dir`, if one is running and answers.
+fn served_url(dir: &std::path::Path) -> Option<String> {
+    let url = std::fs::read_to_string(dir.join(SERVE_URL_FILE)).ok()?;
+    let url = url.trim().to_owned();
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|addr| addr.parse::<std::net::SocketAddr>().ok())?;
+    std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)).ok()?;
+    Some(url)
+}
+
 /// A store held by a running `kg serve` is reachable through it: say where, instead of only "in use".
 fn served_elsewhere(error: Error, dir: &std::path::Path) -> Error {
     let Error::StoreLocked { .. } = error else {
         return error;
     };
-    let Ok(url) = std::fs::read_to_string(dir.join(SERVE_URL_FILE)) else {
+    let Some(url) = served_url(dir) else {
         return error;
     };
-    let url = url.trim().to_owned();
-    let reachable = url
-        .strip_prefix("http://")
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|addr| addr.parse::<std::net::SocketAddr>().ok())
-        .is_some_and(|addr| {
-            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)).is_ok()
-        });
-    if !reachable {
-        return error;
-    }
     Error::BadInput(format!(
         "the store at {} is served by kg serve at {url}: work through it (kg --endpoint {url}sparql …, curl {url}sparql --data-urlencode 'query=…', or the workbench at {url}), or stop the server first",
         dir.display()

@@ -181,17 +181,26 @@ impl Remote {
     pub fn query(&self, text: &str, options: &QueryOptions) -> Result<Outcome> {
         let source = options.source.as_deref().unwrap_or("<query>");
         let parsed = self.parse_query(text, options.base_iri.as_deref());
-        let query = match parsed {
-            Ok(q) => q,
-            Err(e) => return Err(sparql_syntax_error(&e, source, text)),
-        };
-        let kind = match &query {
-            spargebra::Query::Select { .. } => AnswerKind::Solutions,
-            spargebra::Query::Ask { .. } => AnswerKind::Boolean,
-            _ => AnswerKind::Graph,
-        };
         let deadline = Deadline::new(options.cancel.clone(), options.timeout);
-        let (sent, mut params) = self.request_text(text, query, options)?;
+        let (kind, sent, mut params, local_error) = match parsed {
+            Ok(query) => {
+                let kind = match &query {
+                    spargebra::Query::Select { .. } => AnswerKind::Solutions,
+                    spargebra::Query::Ask { .. } => AnswerKind::Boolean,
+                    _ => AnswerKind::Graph,
+                };
+                let (sent, params) = self.request_text(text, query, options)?;
+                (kind, sent, params, None)
+            }
+            // The engine may know what kg does not (its own prefixes, extensions): it is asked
+            // as written, and if it refuses too, the error is kg's, located in the user's text.
+            Err(e) => (
+                form_of(text),
+                self.with_prefix_lines(text),
+                Vec::new(),
+                Some(sparql_syntax_error(&e, source, text)),
+            ),
+        };
         params.extend(dataset_params(
             options,
             "default-graph-uri",
@@ -203,7 +212,11 @@ impl Remote {
             AnswerKind::Graph => "application/n-triples",
             _ => "application/sparql-results+json",
         };
-        let response = self.send_query(&sent, params, accept)?;
+        let response = match (self.send_query(&sent, params, accept), local_error) {
+            (Ok(r), _) => r,
+            (Err(_), Some(local)) => return Err(local),
+            (Err(e), None) => return Err(e),
+        };
         let media = response
             .content_type
             .as_deref()
@@ -723,6 +736,22 @@ pub struct RemoteStats {
     pub classes: Vec<(String, usize)>,
     pub predicates: Vec<(String, usize)>,
     pub cut_short: Vec<String>,
+}
+
+/// The form of a query kg could not parse, from its first keyword, to ask for the right answer.
+fn form_of(text: &str) -> AnswerKind {
+    use crate::query::lexer::{tokenize, TokenKind};
+    for t in tokenize(text) {
+        if t.kind == TokenKind::Keyword {
+            match text[t.start..t.end].to_ascii_uppercase().as_str() {
+                "SELECT" => return AnswerKind::Solutions,
+                "ASK" => return AnswerKind::Boolean,
+                "CONSTRUCT" | "DESCRIBE" => return AnswerKind::Graph,
+                _ => {}
+            }
+        }
+    }
+    AnswerKind::Solutions
 }
 
 fn query_dataset(query: &spargebra::Query) -> bool {

@@ -19,7 +19,8 @@ use spargebra::Query;
 pub(super) enum Sources {
     /// The engine's own default graph and every named graph.
     DefaultAndNamed,
-    /// These named graphs only (the engine's default graph already mixes in graphs kg leaves out).
+    /// These named graphs only: the engine's default graph is the union of every graph, with
+    /// some kg leaves out (Virtuoso's system graphs).
     Graphs(Vec<NamedNode>),
 }
 
@@ -28,6 +29,7 @@ pub(super) fn rewrite(query: Query, sources: &Sources) -> Query {
         sources,
         fresh: 0,
         blanks: Default::default(),
+        plain: false,
     };
     match query {
         Query::Select {
@@ -77,6 +79,9 @@ struct Rewriter<'a> {
     /// Blank node label → its variable. The parser names blank nodes uniquely in a query (also
     /// the ones it makes for sequence paths), so one table serves the whole query.
     blanks: std::collections::HashMap<String, Variable>,
+    /// Inside an `EXISTS` on an engine whose default graph holds every graph: blank nodes still
+    /// become variables and sequences joins (what the engine accepts), but no pattern is wrapped.
+    plain: bool,
 }
 
 impl Rewriter<'_> {
@@ -173,9 +178,18 @@ impl Rewriter<'_> {
     /// `EXISTS` patterns inside an expression see kg's default graph too.
     fn expression(&mut self, e: Expression) -> Expression {
         use Expression as E;
+        if let E::Exists(p) = e {
+            // Existence does not count copies: on an engine whose default graph already holds
+            // every graph the pattern is not wrapped (Virtuoso does not correlate an outer
+            // variable into the rewritten subqueries there, and answers nothing).
+            let outer = self.plain;
+            self.plain = outer || matches!(self.sources, Sources::Graphs(_));
+            let p = self.pattern(*p);
+            self.plain = outer;
+            return E::Exists(Box::new(p));
+        }
         let mut b = |e: Box<Expression>| Box::new(self.expression(*e));
         match e {
-            E::Exists(p) => E::Exists(Box::new(self.pattern(*p))),
             E::Or(l, r) => E::Or(b(l), b(r)),
             E::And(l, r) => E::And(b(l), b(r)),
             E::Equal(l, r) => E::Equal(b(l), b(r)),
@@ -262,6 +276,20 @@ impl Rewriter<'_> {
                     right: Box::new(right),
                 }
             }
+            // `*`, `+` and `?` paths answer each pair once whatever the copies, so on an engine
+            // whose default graph already holds every graph they run there as written, and may
+            // cross graphs as in a merge.
+            closure @ (PropertyPathExpression::ZeroOrMore(_)
+            | PropertyPathExpression::OneOrMore(_)
+            | PropertyPathExpression::ZeroOrOne(_))
+                if matches!(self.sources, Sources::Graphs(_)) =>
+            {
+                GraphPattern::Path {
+                    subject,
+                    path: closure,
+                    object,
+                }
+            }
             other => self.set_of(GraphPattern::Path {
                 subject,
                 path: other,
@@ -272,6 +300,9 @@ impl Rewriter<'_> {
 
     /// The distinct answers of `inner` over kg's default graph.
     fn set_of(&mut self, inner: GraphPattern) -> GraphPattern {
+        if self.plain {
+            return inner;
+        }
         let mut variables = Vec::new();
         inner.on_in_scope_variable(|v| {
             if !variables.contains(v) {

@@ -18,7 +18,8 @@ use oxigraph::sparql::{
 use oxigraph::store::{BulkLoader, Store, Transaction};
 use std::path::{Path, PathBuf};
 
-const PREFIX_FILE: &str = "kg-prefixes.tsv";
+/// The prefix table beside the database (read by a kg that reaches the store through `kg serve`).
+pub const PREFIX_FILE: &str = "kg-prefixes.tsv";
 const STATE_FILE: &str = "kg-state.json";
 
 /// The named graph that holds the entailments `kg infer` computed; queries leave it out with `--no-inference`.

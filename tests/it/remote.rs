@@ -198,9 +198,9 @@ fn seeded_graph_on_every_engine_answers_as_the_embedded_store() {
                 PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("queries/{name}.rq")),
             )
             .unwrap();
-            if e.name == "virtuoso" && (text.contains("*") || text.contains("+ ")) {
-                // Virtuoso's zero-or-more paths inside the per-graph union answer differently
-                // (README): these saved queries only have to run.
+            if e.name == "virtuoso" && text.contains("subClassOf*") {
+                // Virtuoso 7.2 evaluates `*` paths under GRAPH ?g and NOT EXISTS wrongly even
+                // when sent these queries as written by curl (README): they only have to run.
                 continue;
             }
             if e.name == "virtuoso" {
@@ -229,7 +229,12 @@ fn seeded_graph_on_every_engine_answers_as_the_embedded_store() {
             "{}",
             e.name
         );
-        if e.name != "virtuoso" {
+        if e.name == "virtuoso" {
+            // Normalised values: the same number of triples.
+            let n = ok(remote(&t, &e).args(["export", "--format", "ntriples"]));
+            let local_n = local.run(&["export", "--format", "ntriples"]);
+            assert_eq!(n.lines().count(), local_n.lines().count());
+        } else {
             let turtle = ok(remote(&t, &e).args(["export", "--format", "turtle"]));
             assert_eq!(turtle, local_turtle, "export from {}", e.name);
         }
@@ -242,6 +247,31 @@ fn seeded_graph_on_every_engine_answers_as_the_embedded_store() {
         );
         let stats = ok(remote(&t, &e).arg("stats"));
         assert!(stats.contains("ontology>"), "{stats}");
+        assert!(
+            !stats.contains("virtrdf") && !stats.contains("/DAV/"),
+            "{stats}"
+        );
+        // A syntax error is located in the user's text, as on the embedded store.
+        let out = remote(&t, &e)
+            .args(["query", "SELECT ?s WHERE {\n  ?s ?p }"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(65), "{}", e.name);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("<query>:2:"),
+            "{}",
+            e.name
+        );
+        if e.name == "virtuoso" {
+            // What kg cannot parse but the engine can (its own predefined foaf: prefix) is asked as written.
+            let n = ok(remote(&t, &e).args([
+                "query",
+                "SELECT (COUNT(*) AS ?n) WHERE { ?s foaf:name ?o }",
+                "--format",
+                "csv",
+            ]));
+            assert_eq!(n, "n\r\n0\r\n");
+        }
     }
 }
 

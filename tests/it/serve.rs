@@ -1417,8 +1417,26 @@ fn malformed_requests_each_get_their_status_and_the_server_goes_on() {
 fn shutdown_finishes_the_query_in_flight_and_releases_the_store() {
     let t = loaded();
     let mut s = Server::start(&t, &["--timeout", "2"]);
-    // Meanwhile another kg on the store is told where the server is.
-    let out = t.kg().arg("stats").output().unwrap();
+    // Meanwhile another kg on the store works through the server...
+    let out = t
+        .kg()
+        .args([
+            "query",
+            "SELECT ?n WHERE { ex:bob ex:name ?n }",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("served by kg serve at {}", s.url)),
+        "{said}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "n\r\nBob\r\n");
+    // ...and what needs the store itself is told where the server is.
+    let out = t.kg().arg("optimize").output().unwrap();
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
