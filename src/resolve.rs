@@ -9,22 +9,13 @@ use crate::prefixes::PrefixTable;
 use crate::store::KgStore;
 use oxigraph::model::{NamedNode, Term};
 
+const LABELLED: &str = "?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2004/02/skos/core#altLabel> ?l";
+
 /// Every (label, IRI) of the store, from `rdfs:label`, `skos:prefLabel` and `skos:altLabel`, sorted.
 pub fn labels(store: &KgStore) -> Result<Vec<(String, String)>> {
-    let rows = store.select(
-        "SELECT DISTINCT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2004/02/skos/core#altLabel> ?l FILTER(isIRI(?s)) }",
-    )?;
-    let mut out: Vec<(String, String)> = rows
-        .iter()
-        .filter_map(|s| match (s.get("s"), s.get("l")) {
-            (Some(Term::NamedNode(n)), Some(Term::Literal(l))) => {
-                Some((l.value().to_owned(), n.as_str().to_owned()))
-            }
-            _ => None,
-        })
-        .collect();
-    out.sort();
-    Ok(out)
+    Ok(pairs(&store.select(&format!(
+        "SELECT DISTINCT ?s ?l WHERE {{ {LABELLED} FILTER(isIRI(?s)) }}"
+    ))?))
 }
 
 /// The (label, IRI) pairs whose label contains `name` (any case), at most 500: what resolving a
@@ -34,9 +25,13 @@ pub fn labels_matching(backend: &Backend, name: &str) -> Result<Vec<(String, Str
         return labels(store);
     }
     let needle = oxigraph::model::Literal::new_simple_literal(name.trim().to_lowercase());
-    let rows = backend.select(&format!(
-        "SELECT DISTINCT ?s ?l WHERE {{ ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2004/02/skos/core#altLabel> ?l FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), {needle})) }} LIMIT 500"
-    ))?;
+    Ok(pairs(&backend.select(&format!(
+        "SELECT DISTINCT ?s ?l WHERE {{ {LABELLED} FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), {needle})) }} LIMIT 500"
+    ))?))
+}
+
+/// (label, IRI) of rows binding `?s` and `?l`, sorted.
+fn pairs(rows: &[oxigraph::sparql::QuerySolution]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = rows
         .iter()
         .filter_map(|s| match (s.get("s"), s.get("l")) {
@@ -47,7 +42,7 @@ pub fn labels_matching(backend: &Backend, name: &str) -> Result<Vec<(String, Str
         })
         .collect();
     out.sort();
-    Ok(out)
+    out
 }
 
 /// A name that is an IRI (`<…>`, `http…:`, `urn:`) or a prefixed name resolves without labels;

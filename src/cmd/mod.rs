@@ -269,20 +269,16 @@ pub fn seed(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
         let report = kg::remote::seed(&remote, 50_000)?;
         remote::learn_prefixes(report.learned_prefixes.clone())?;
         ctx.changed();
-        writeln!(
-            io.err,
-            "seeded {} quads from {} files in {:.2} s",
-            report.quads,
-            report.files,
-            report.elapsed.as_secs_f64()
-        )
-        .map_err(io_err)?;
-        return Ok(0);
+        return seeded(&report, io);
     }
     let before = kg::infer::status(ctx.store()?)?;
     let report = kg::ingest::seed(ctx.store()?)?;
     ctx.changed();
     infer::refresh_after_write(ctx, &before, None, io)?;
+    seeded(&report, io)
+}
+
+fn seeded(report: &kg::ingest::LoadReport, io: &mut Io<'_>) -> Result<u8> {
     writeln!(
         io.err,
         "seeded {} quads from {} files in {:.2} s",
@@ -290,10 +286,7 @@ pub fn seed(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
         report.files,
         report.elapsed.as_secs_f64()
     )
-    .map_err(|e| Error::Io {
-        path: "<stderr>".into(),
-        source: e,
-    })?;
+    .map_err(io_err)?;
     Ok(0)
 }
 

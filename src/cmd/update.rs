@@ -47,25 +47,19 @@ pub fn statement(
 ) -> Result<()> {
     let running = Running::start();
     options.cancel = Some(running.token());
-    if ctx.is_remote() {
+    let elapsed = if ctx.is_remote() {
         let elapsed = ctx.backend()?.update(text, &options)?;
         drop(running);
         ctx.changed();
-        if ctx.timing {
-            writeln!(
-                io.err,
-                "update applied in {}",
-                super::query::elapsed(elapsed)
-            )
-            .map_err(io_err)?;
-        }
-        return Ok(());
-    }
-    let before = kg::infer::status(ctx.store()?)?;
-    let elapsed = kg::query::update(ctx.store()?, text, &options)?;
-    drop(running);
-    ctx.changed();
-    super::infer::refresh_after_write(ctx, &before, None, io)?;
+        elapsed
+    } else {
+        let before = kg::infer::status(ctx.store()?)?;
+        let elapsed = kg::query::update(ctx.store()?, text, &options)?;
+        drop(running);
+        ctx.changed();
+        super::infer::refresh_after_write(ctx, &before, None, io)?;
+        elapsed
+    };
     if ctx.timing {
         writeln!(
             io.err,
