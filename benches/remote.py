@@ -74,7 +74,7 @@ def kg_env(tmp):
 
 
 def count(url, env, kg):
-    out = subprocess.run([kg, "--endpoint", f"{url}/query", "query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"],
+    out = subprocess.run([kg, "--endpoint", f"{url}/query", "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"],
                          capture_output=True, text=True, env=env).stdout
     m = re.search(r"(\d+)", out.split("\n", 1)[-1])
     return int(m.group(1)) if m else None

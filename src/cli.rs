@@ -21,6 +21,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_inference: bool,
 
+    /// Let queries call other endpoints with SERVICE (kg reaches the network for a query only then)
+    #[arg(long, global = true)]
+    pub allow_federation: bool,
+
     #[command(flatten)]
     pub endpoint: cmd::remote::EndpointArgs,
 
@@ -81,6 +85,7 @@ pub fn run(cli: Cli) -> kg::Result<u8> {
     kg::query::render::set_width_source(output_width);
     let mut ctx = Ctx::new(cli.store);
     ctx.inference = !cli.no_inference;
+    ctx.federation = cli.allow_federation;
     if let Some(config) = cli.endpoint.config()? {
         ctx.set_endpoint(config);
     }

@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long, conflicts_with = "dry_run")]
     pub infer: bool,
     /// On a remote endpoint: quads per request
-    #[arg(long, value_name = "QUADS", default_value_t = 50_000)]
+    #[arg(long, value_name = "QUADS", default_value_t = 200_000)]
     pub batch: usize,
 }
 

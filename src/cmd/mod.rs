@@ -43,6 +43,8 @@ pub struct Ctx {
     pub timing: bool,
     /// Whether queries see the entailments of `kg infer` (`--no-inference`, `.inference off`).
     pub inference: bool,
+    /// Whether queries may call SERVICE endpoints (`--allow-federation`).
+    pub federation: bool,
     /// Bumped whenever the store changes, so caches (completion, graph projections) know to refresh.
     pub generation: u64,
     /// The last graph projection, kept while the store and the options stay the same.
@@ -66,6 +68,7 @@ impl Ctx {
             timeout: None,
             timing: true,
             inference: true,
+            federation: false,
             generation: 0,
             projection: None,
             pending_projection: None,
@@ -151,6 +154,9 @@ impl Ctx {
                     ontology: Vec::new(),
                 };
                 kg::infer::infer(&store, &options)?;
+            }
+            if self.federation {
+                store.allow_federation(self.timeout);
             }
             self.store = Some(store);
         }

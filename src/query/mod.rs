@@ -225,7 +225,7 @@ impl Deadline {
                 if text.contains("service") && text.contains("not supported") {
                     // Built without an HTTP client: SERVICE never reaches the network.
                     Error::BadInput(format!(
-                        "kg does not call remote services (SERVICE): {text}"
+                        "kg calls remote services (SERVICE) only with --allow-federation: {text}"
                     ))
                 } else {
                     Error::Evaluation(text)

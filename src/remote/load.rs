@@ -1,7 +1,8 @@
 //! Loading into a remote endpoint, as close to all-or-nothing as SPARQL allows.
 //!
 //! Every input is parsed and checked here first (the same errors with file:line:col as an
-//! embedded load), so nothing is sent for input that would fail. Then the quads go, in batches,
+//! embedded load), so nothing is sent for input that would fail. A load with one target graph
+//! that fits in one batch is one request into that graph. Otherwise the quads go, in batches,
 //! into staging graphs of their own (one per target graph) through the Graph Store Protocol's
 //! POST, or `INSERT DATA` where the engine has no Graph Store endpoint. One last update moves each
 //! staging graph into place (`ADD`, or `MOVE` for a fact sheet, which replaces its graph); on any
@@ -135,8 +136,10 @@ fn send(
         Ok(())
     });
     let result = sent.and_then(|(quads, prefixes)| {
-        staging.flush_all()?;
-        staging.commit()?;
+        if !staging.direct()? {
+            staging.flush_all()?;
+            staging.commit()?;
+        }
         Ok((quads, prefixes))
     });
     match result {
@@ -207,6 +210,36 @@ impl Staging<'_> {
         let Some((_, stage, _)) = self.targets.get(target) else {
             return Err(Error::Evaluation("internal: no staging graph".to_owned()));
         };
+        let stage = GraphName::NamedNode(stage.clone());
+        self.write(&stage, triples, false)
+    }
+
+    /// A load with one target graph that fits in one batch goes straight there in one request,
+    /// which the engine applies as a whole: no staging graph, no copy.
+    fn direct(&mut self) -> Result<bool> {
+        if self.sent != 0 || self.targets.len() != 1 {
+            return Ok(false);
+        }
+        let Some((key, (target, _, placement))) = self.targets.iter().next() else {
+            return Ok(false);
+        };
+        // Virtuoso's default graph is the union of all graphs: nothing can be written to it.
+        if *target == GraphName::DefaultGraph && self.remote.engine() == super::Engine::Virtuoso {
+            return Ok(false);
+        }
+        let (key, target, replace) = (
+            key.clone(),
+            target.clone(),
+            *placement == Placement::Replace,
+        );
+        let triples = self.pending.remove(&key).unwrap_or_default();
+        self.write(&target, triples, replace)?;
+        self.targets.clear();
+        Ok(true)
+    }
+
+    /// Writes triples into a graph: a Graph Store POST (PUT to replace), or `INSERT DATA`.
+    fn write(&mut self, graph: &GraphName, triples: Vec<Triple>, replace: bool) -> Result<()> {
         let mut body = Vec::with_capacity(triples.len() * 100);
         let mut writer = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(&mut body);
         for t in &triples {
@@ -217,18 +250,28 @@ impl Staging<'_> {
         writer.finish().map_err(|e| Error::io("<batch>", e))?;
         match self.remote.store_url() {
             Some(url) => {
-                let request = Request::post(url, "application/n-triples", body)
-                    .param(self.remote.graph_param(), stage.as_str());
+                let mut request = Request::post(url, "application/n-triples", body);
+                if replace {
+                    request.method = super::transport::Method::Put;
+                }
+                let request = match graph {
+                    GraphName::NamedNode(g) => request.param(self.remote.graph_param(), g.as_str()),
+                    _ => request.param("default", ""),
+                };
                 let mut response = self.remote.client().send(&request)?;
                 let _ = std::io::copy(&mut response.body, &mut std::io::sink());
             }
             None => {
                 let text = String::from_utf8(body)
                     .map_err(|e| Error::Evaluation(format!("internal: {e}")))?;
-                self.remote.send_update(
-                    &format!("INSERT DATA {{ GRAPH {stage} {{\n{text}}} }}"),
-                    Vec::new(),
-                )?;
+                let update = match graph {
+                    GraphName::NamedNode(g) if replace => {
+                        format!("DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{text}}} }}")
+                    }
+                    GraphName::NamedNode(g) => format!("INSERT DATA {{ GRAPH {g} {{\n{text}}} }}"),
+                    _ => format!("INSERT DATA {{\n{text}}}"),
+                };
+                self.remote.send_update(&update, Vec::new())?;
             }
         }
         self.sent += triples.len() as u64;

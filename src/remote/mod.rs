@@ -8,6 +8,7 @@
 //! go by GET, or form-encoded POST when long).
 
 pub mod config;
+pub mod federation;
 mod load;
 pub mod transport;
 pub mod traverse;
@@ -315,10 +316,21 @@ impl Remote {
         if let Some(g) = self.inner.graphs.get() {
             return Ok(g.clone());
         }
-        let rows = self.select_raw(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
-            Vec::new(),
-        )?;
+        // `GRAPH ?g {}` lists the graphs from the engine's graph index (Oxigraph, kg); Virtuoso
+        // answers it with nothing, and there the quads are asked.
+        let mut rows = Vec::new();
+        if self.inner.engine != Engine::Virtuoso {
+            rows = self.select_raw("SELECT ?g WHERE { GRAPH ?g {} } ORDER BY ?g", Vec::new())?;
+        }
+        if rows.is_empty()
+            && self.inner.engine != Engine::Oxigraph
+            && self.inner.engine != Engine::Kg
+        {
+            rows = self.select_raw(
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
+                Vec::new(),
+            )?;
+        }
         let graphs: Vec<NamedNode> = rows
             .iter()
             .filter_map(|r| match r.get("g") {

@@ -249,7 +249,7 @@ impl Session {
                     format: None,
                     dry_run: false,
                     infer,
-                    batch: 50_000,
+                    batch: 200_000,
                 };
                 cmd::load::run(&mut self.ctx, args, &mut io)?;
                 self.refresh_vocabulary();

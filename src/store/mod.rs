@@ -77,6 +77,8 @@ pub struct KgStore {
     created: bool,
     /// Shared by clones: a write through any handle bumps the version all of them see.
     state: std::sync::Arc<std::sync::Mutex<StoreState>>,
+    /// The `SERVICE` handler, only when asked (`--allow-federation`).
+    federation: Option<crate::remote::federation::Federation>,
 }
 
 impl KgStore {
@@ -109,6 +111,7 @@ impl KgStore {
             prefixes,
             created,
             state: std::sync::Arc::new(std::sync::Mutex::new(state)),
+            federation: None,
         })
     }
 
@@ -122,6 +125,7 @@ impl KgStore {
             prefixes,
             created: true,
             state: Default::default(),
+            federation: None,
         })
     }
 
@@ -151,12 +155,29 @@ impl KgStore {
             std::fs::rename(&tmp, dir.join(PREFIX_FILE)).map_err(|e| Error::io(dir, e))?;
         }
         self.evaluator = evaluator_for(&prefixes);
+        if let Some(f) = &self.federation {
+            self.evaluator = self
+                .evaluator
+                .clone()
+                .with_default_service_handler(f.clone());
+        }
         self.prefixes = prefixes;
         Ok(())
     }
 
+    /// Lets queries call `SERVICE` endpoints over HTTP (`--allow-federation`); each service has
+    /// `timeout` to start answering.
+    pub fn allow_federation(&mut self, timeout: Option<std::time::Duration>) {
+        let f = crate::remote::federation::Federation::new(timeout);
+        self.evaluator = self
+            .evaluator
+            .clone()
+            .with_default_service_handler(f.clone());
+        self.federation = Some(f);
+    }
+
     /// A SPARQL evaluator that knows the store's prefixes and never calls remote services
-    /// unless asked: kg is an offline tool, and a query should not hang on the network.
+    /// unless asked (`allow_federation`): a query should not make kg fetch a URL.
     pub fn evaluator(&self) -> SparqlEvaluator {
         self.evaluator.clone()
     }

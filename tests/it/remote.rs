@@ -251,6 +251,14 @@ fn seeded_graph_on_every_engine_answers_as_the_embedded_store() {
             !stats.contains("virtrdf") && !stats.contains("/DAV/"),
             "{stats}"
         );
+        // Loading a sheet again replaces its graph (one request): nothing changes.
+        let sheet = std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds"))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "toml"))
+            .unwrap();
+        ok(remote(&t, &e).arg("load").arg(&sheet));
+        assert_eq!(ok(remote(&t, &e).arg("stats")), stats, "{}", e.name);
         // A syntax error is located in the user's text, as on the embedded store.
         let out = remote(&t, &e)
             .args(["query", "SELECT ?s WHERE {\n  ?s ?p }"])
@@ -478,4 +486,22 @@ fn repl_on_a_remote_completes_from_the_engine() {
     s.expect("2 rows in").unwrap();
     s.send_line(".quit").unwrap();
     s.expect(Eof).unwrap();
+}
+
+/// SERVICE reaches another endpoint only with --allow-federation.
+#[test]
+fn service_calls_only_when_federation_is_allowed() {
+    let t = TestDir::new();
+    let e = kg_serve(&t);
+    ok(remote(&t, &e).arg("seed"));
+    let local = TestDir::new();
+    let q = format!(
+        "SELECT (COUNT(*) AS ?n) WHERE {{ SERVICE <{}> {{ ?c a <https://schema.org/Country> }} }}",
+        e.url
+    );
+    let out = local.kg().args(["query", &q]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-federation"));
+    let n = local.run(&["--allow-federation", "query", &q, "--format", "csv"]);
+    assert_eq!(n, "n\r\n4\r\n");
 }
