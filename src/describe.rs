@@ -2,11 +2,11 @@
 //! hold, and the evidence quotes of its facts. The REPL's `.describe` prints it as a table and
 //! `kg serve`'s entity page draws it as HTML; both read it from here.
 //!
-//! Pure reads through `query::execute`; nothing here formats for a terminal or a browser.
+//! Pure reads through `Backend::query` (the store or a remote endpoint); nothing here formats for a terminal or a browser.
 
+use crate::backend::Backend;
 use crate::error::Result;
-use crate::query::{execute, Outcome, QueryOptions};
-use crate::store::KgStore;
+use crate::query::{Outcome, QueryOptions};
 use oxigraph::model::{NamedNode, Term};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -44,14 +44,18 @@ pub struct Evidence {
     pub document: Option<Term>,
 }
 
+/// What a node holds inline: a blank node, or the skolem IRI a remote load gave one
+/// (`/.well-known/genid/`, RDF 1.1 §3.5).
+const HELD: &str = "(isBlank(?b) || CONTAINS(STR(?b), \"/.well-known/genid/\"))";
+
 /// Describes `node` with the options' inference setting; the IRI is validated by its type.
-pub fn describe(store: &KgStore, node: &NamedNode, options: &QueryOptions) -> Result<Description> {
+pub fn describe(store: &Backend, node: &NamedNode, options: &QueryOptions) -> Result<Description> {
     // A `NamedNode`'s Display is N-Triples syntax, so it is safe in the query text.
     let query = format!(
         "SELECT DISTINCT ?direction ?p ?value WHERE {{ {{ {node} ?p ?value BIND(\"→\" AS ?direction) }} UNION {{ ?value ?p {node} BIND(\"←\" AS ?direction) }} }} ORDER BY DESC(?direction) STR(?p) STR(?value)"
     );
     let mut edges = Vec::new();
-    if let Outcome::Solutions { solutions, .. } = execute(store, &query, options)? {
+    if let Outcome::Solutions { solutions, .. } = store.query(&query, options)? {
         for s in solutions {
             let s = s?;
             let (Some(Term::Literal(d)), Some(p), Some(value)) =
@@ -69,11 +73,11 @@ pub fn describe(store: &KgStore, node: &NamedNode, options: &QueryOptions) -> Re
     let mut inline = BTreeMap::new();
     let mut evidence = Vec::new();
     let query = format!(
-        "SELECT ?b ?quote ?doc ?file WHERE {{ {node} <{EVIDENCE}> ?b . FILTER(isBlank(?b))
+        "SELECT ?b ?quote ?doc ?file WHERE {{ {node} <{EVIDENCE}> ?b . FILTER({HELD})
            ?b <http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?quote .
            OPTIONAL {{ ?b <http://www.w3.org/ns/oa#hasSource> ?doc . OPTIONAL {{ ?doc <http://purl.org/dc/terms/identifier> ?file }} }} }} ORDER BY STR(?b) STR(?quote)"
     );
-    if let Outcome::Solutions { solutions, .. } = execute(store, &query, options)? {
+    if let Outcome::Solutions { solutions, .. } = store.query(&query, options)? {
         for s in solutions {
             let s = s?;
             let (Some(b), Some(Term::Literal(quote))) = (s.get("b"), s.get("quote")) else {
@@ -96,9 +100,9 @@ pub fn describe(store: &KgStore, node: &NamedNode, options: &QueryOptions) -> Re
         }
     }
     let query = format!(
-        "SELECT ?b ?p ?o WHERE {{ {node} ?q ?b . FILTER(isBlank(?b) && ?q != <{EVIDENCE}>) ?b ?p ?o }} ORDER BY ?b STR(?p) STR(?o)"
+        "SELECT ?b ?p ?o WHERE {{ {node} ?q ?b . FILTER({HELD} && ?q != <{EVIDENCE}>) ?b ?p ?o }} ORDER BY ?b STR(?p) STR(?o)"
     );
-    if let Outcome::Solutions { solutions, .. } = execute(store, &query, options)? {
+    if let Outcome::Solutions { solutions, .. } = store.query(&query, options)? {
         let mut parts: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for s in solutions {
             let s = s?;

@@ -221,13 +221,13 @@ pub fn rank(ctx: &mut Ctx, args: RankArgs, io: &mut Io<'_>) -> Result<u8> {
     let ranked = graph::rank(&projection);
     let elapsed = start.elapsed();
     let timing = ctx.timing;
-    let store = ctx.store()?;
+    let backend = ctx.backend()?;
     graph::write_ranking(
         &projection,
         &ranked,
         args.top,
         format,
-        store.prefixes(),
+        backend.prefixes(),
         io.out,
     )?;
     if timing {
@@ -241,7 +241,7 @@ pub fn rank(ctx: &mut Ctx, args: RankArgs, io: &mut Io<'_>) -> Result<u8> {
     }
     if let Some(g) = &args.write_back {
         let g = graph_iri(g)?;
-        let n = graph::write_back_rank(store, &projection, &ranked, &g)?;
+        let n = graph::write_back_rank(ctx.store()?, &projection, &ranked, &g)?;
         writeln!(io.err, "wrote {n} triples to <{}>", g.as_str()).map_err(io_err)?;
         ctx.changed();
     }
@@ -252,18 +252,18 @@ pub fn components(ctx: &mut Ctx, args: ComponentsArgs, io: &mut Io<'_>) -> Resul
     let format = OutputFormat::from_name(&args.format)?;
     let projection = projection(ctx, &args.projection, io)?;
     let comps = graph::components(&projection);
-    let store = ctx.store()?;
+    let backend = ctx.backend()?;
     graph::write_components(
         &projection,
         &comps,
         args.top,
         format,
-        store.prefixes(),
+        backend.prefixes(),
         io.out,
     )?;
     if let Some(g) = &args.write_back {
         let g = graph_iri(g)?;
-        let n = graph::write_back_components(store, &projection, &comps, &g)?;
+        let n = graph::write_back_components(ctx.store()?, &projection, &comps, &g)?;
         writeln!(io.err, "wrote {n} triples to <{}>", g.as_str()).map_err(io_err)?;
         ctx.changed();
     }
@@ -310,13 +310,15 @@ fn explored(
 
 /// The projection for these options, built once and reused until the store changes (in the REPL).
 fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<Arc<Projection>> {
-    if ctx.is_remote() {
-        return Err(Error::BadInput(
-            "rank and components need the whole graph, which kg does not project from a remote endpoint: use path and neighbors there, or export the part you need (kg --endpoint … export --graph IRI) and load it into a local store".to_owned(),
-        ));
-    }
     let backend = ctx.backend()?;
     let options = projection_options(ctx, &backend, args)?;
+    if let kg::Backend::Remote(remote) = &backend {
+        let start = Instant::now();
+        let found =
+            kg::remote::traverse::project(remote, &options, kg::remote::traverse::MAX_EDGES)?;
+        explored(ctx, &found, start, io)?;
+        return Ok(Arc::new(found.projection));
+    }
     if let Some((generation, cached_options, p)) = &ctx.projection {
         if *generation == ctx.generation && *cached_options == options {
             return Ok(Arc::clone(p));

@@ -82,14 +82,25 @@ fn send(
     batch: usize,
 ) -> Result<LoadReport> {
     let start = Instant::now();
-    // First pass: check everything and fingerprint each input's content for the skolem IRIs.
+    // First pass: check everything, fingerprint each input's content for the skolem IRIs, and
+    // see which graphs the load writes.
     let mut digests: Vec<Sha256> = vec![Sha256::new(); inputs];
     let mut names: Vec<HashMap<String, u64>> = vec![HashMap::new(); inputs];
+    let mut targets: BTreeMap<String, (GraphName, Placement)> = BTreeMap::new();
     source(&mut |parsed| {
-        if let Parsed::Quad { input, quad } = parsed {
-            let quad = ordinal_blanks(quad, &mut names[input]);
-            digests[input].update(quad.to_string().as_bytes());
-            digests[input].update(b"\n");
+        match parsed {
+            Parsed::Quad { input, quad } => {
+                targets
+                    .entry(key(&quad.graph_name))
+                    .or_insert_with(|| (quad.graph_name.clone(), Placement::Add));
+                let quad = ordinal_blanks(quad, &mut names[input]);
+                digests[input].update(quad.to_string().as_bytes());
+                digests[input].update(b"\n");
+            }
+            Parsed::Sheet { graph, .. } => {
+                let g = GraphName::NamedNode(graph);
+                targets.insert(key(&g), (g, Placement::Replace));
+            }
         }
         Ok(())
     })?;
@@ -98,6 +109,28 @@ fn send(
         .map(|d| hex(&d.finalize()[..16]))
         .collect();
     let genid = format!("{}/.well-known/genid/", super::origin(remote.url()));
+    let prepared = Prepared {
+        source,
+        seeds: &seeds,
+        genid: &genid,
+        inputs,
+    };
+    // kg serve and the Oxigraph server apply one Graph Store request as one transaction and take
+    // bodies of any size: a load into one graph is then one streamed request.
+    if let (Some(url), [(target, placement)], super::Engine::Kg | super::Engine::Oxigraph) = (
+        remote.store_url(),
+        targets.values().cloned().collect::<Vec<_>>().as_slice(),
+        remote.engine(),
+    ) {
+        let (quads, prefixes) = stream(remote, url, target, *placement, &prepared, options)?;
+        return Ok(LoadReport {
+            quads,
+            files: inputs,
+            elapsed: start.elapsed(),
+            learned_prefixes: prefixes,
+            added: None,
+        });
+    }
     let nonce = format!(
         "{:x}{:x}",
         std::time::SystemTime::now()
@@ -114,26 +147,12 @@ fn send(
         sent: 0,
         options,
     };
-    let mut names: Vec<HashMap<String, u64>> = vec![HashMap::new(); inputs];
-    let sent = source(&mut |parsed| {
-        match parsed {
-            Parsed::Sheet { graph, quads } => {
-                let target = GraphName::NamedNode(graph);
-                staging.place(&target, Placement::Replace);
-                for q in quads {
-                    let q = skolemise(q, &genid, "sheet");
-                    staging.push(&target, q)?;
-                }
-            }
-            Parsed::Quad { input, quad } => {
-                let q = ordinal_blanks(quad, &mut names[input]);
-                let q = skolemise(q, &genid, &seeds[input]);
-                let target = q.graph_name.clone();
-                staging.place(&target, Placement::Add);
-                staging.push(&target, q)?;
-            }
+    let sent = prepared.each(&mut |target, placement, quad| {
+        staging.place(target, placement);
+        match quad {
+            Some(q) => staging.push(target, q),
+            None => Ok(()),
         }
-        Ok(())
     });
     let result = sent.and_then(|(quads, prefixes)| {
         if !staging.direct()? {
@@ -154,6 +173,151 @@ fn send(
             staging.abandon();
             Err(e)
         }
+    }
+}
+
+/// The second pass: every quad as it is sent, skolemised, with its target graph and placement.
+struct Prepared<'a> {
+    source: &'a Source<'a>,
+    seeds: &'a [String],
+    genid: &'a str,
+    inputs: usize,
+}
+
+impl Prepared<'_> {
+    /// Calls `f` with each quad; a fact sheet first announces its graph with `None` (an empty
+    /// sheet still replaces its graph).
+    fn each(
+        &self,
+        f: &mut dyn FnMut(&GraphName, Placement, Option<Quad>) -> Result<()>,
+    ) -> Result<(u64, Vec<(String, String)>)> {
+        let mut names: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.inputs];
+        (self.source)(&mut |parsed| {
+            match parsed {
+                Parsed::Sheet { graph, quads } => {
+                    let target = GraphName::NamedNode(graph);
+                    f(&target, Placement::Replace, None)?;
+                    for q in quads {
+                        f(
+                            &target,
+                            Placement::Replace,
+                            Some(skolemise(q, self.genid, "sheet")),
+                        )?;
+                    }
+                }
+                Parsed::Quad { input, quad } => {
+                    let q = ordinal_blanks(quad, &mut names[input]);
+                    let q = skolemise(q, self.genid, &self.seeds[input]);
+                    let target = q.graph_name.clone();
+                    f(&target, Placement::Add, Some(q))?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Sends the whole load into its one graph as one request (POST adds, PUT replaces), its body
+/// written by the parser on this thread while another sends it: memory stays bounded, and a
+/// failure before the end breaks the body off, so the engine applies nothing.
+fn stream(
+    remote: &Remote,
+    url: &str,
+    target: &GraphName,
+    placement: Placement,
+    prepared: &Prepared<'_>,
+    options: &LoadOptions,
+) -> Result<(u64, Vec<(String, String)>)> {
+    use std::sync::mpsc::sync_channel;
+    let (tx, rx) = sync_channel::<std::result::Result<Vec<u8>, String>>(8);
+    let mut request = Request::post(url, "application/n-triples", Vec::new());
+    request.body = None;
+    if placement == Placement::Replace {
+        request.method = super::transport::Method::Put;
+    }
+    let request = match target {
+        GraphName::NamedNode(g) => request.param(remote.graph_param(), g.as_str()),
+        _ => request.param("default", ""),
+    };
+    std::thread::scope(|scope| {
+        let sender = scope.spawn(move || {
+            let mut body = ChannelReader {
+                rx,
+                chunk: Vec::new(),
+                at: 0,
+            };
+            remote
+                .client()
+                .send_streamed(&request, "application/n-triples", &mut body)
+                .map(|mut r| {
+                    let _ = std::io::copy(&mut r.body, &mut std::io::sink());
+                })
+        });
+        let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+        let mut sent = 0u64;
+        let produced = prepared.each(&mut |_, _, quad| {
+            let Some(q) = quad else { return Ok(()) };
+            use std::io::Write;
+            writeln!(chunk, "{} .", Triple::from(q)).map_err(|e| Error::io("<body>", e))?;
+            sent += 1;
+            if chunk.len() >= CHUNK {
+                tx.send(Ok(std::mem::take(&mut chunk)))
+                    .map_err(|_| Error::Evaluation("the endpoint stopped reading".to_owned()))?;
+                if let Some(cb) = &options.on_progress {
+                    cb(crate::ingest::Progress {
+                        quads: sent,
+                        bytes: 0,
+                        total_bytes: None,
+                    });
+                }
+            }
+            Ok(())
+        });
+        match &produced {
+            Ok(_) => {
+                let _ = tx.send(Ok(chunk));
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e.to_string()));
+            }
+        }
+        drop(tx);
+        let answer = sender
+            .join()
+            .map_err(|_| Error::Evaluation("the request thread failed".to_owned()))?;
+        // The endpoint's own error says more than "stopped reading".
+        answer?;
+        produced
+    })
+}
+
+/// Bytes of N-Triples handed to the request at a time.
+const CHUNK: usize = 1 << 20;
+
+/// The request body: chunks from the parser; an error ends the body with an I/O error, so the
+/// request is broken off rather than ended early.
+struct ChannelReader {
+    rx: std::sync::mpsc::Receiver<std::result::Result<Vec<u8>, String>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at >= self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => return Err(std::io::Error::other(e)),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 

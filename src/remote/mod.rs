@@ -445,24 +445,14 @@ impl Remote {
                 (format!("SELECT ?s ?p ?o WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}"), false)
             }
         };
-        let genid = format!("{}/.well-known/genid/", origin(&self.inner.query_url));
         let rows = self.solutions_raw(&text, params)?;
+        let this = self.clone();
         let quads = rows.filter_map(move |row| {
             let row = match row {
                 Ok(r) => r,
                 Err(e) => return Some(Err(e)),
             };
-            let node = |t: Option<&Term>| -> Option<Term> {
-                match t? {
-                    Term::NamedNode(n) => Some(match n.as_str().strip_prefix(genid.as_str()) {
-                        Some(id) => Term::BlankNode(oxigraph::model::BlankNode::new_unchecked(
-                            format!("g{id}"),
-                        )),
-                        None => Term::NamedNode(n.clone()),
-                    }),
-                    other => Some(other.clone()),
-                }
-            };
+            let node = |t: Option<&Term>| t.map(|t| this.deskolemise(t.clone()));
             let subject = match node(row.get("s"))? {
                 Term::NamedNode(n) => oxigraph::model::NamedOrBlankNode::NamedNode(n),
                 Term::BlankNode(b) => oxigraph::model::NamedOrBlankNode::BlankNode(b),
@@ -634,6 +624,20 @@ impl Remote {
             status: None,
             message: format!("the answer is not valid SPARQL results: {e}"),
         }
+    }
+
+    /// A skolem IRI of kg's loads (`/.well-known/genid/` under this endpoint) as the blank node it
+    /// stood for; any other term as it is.
+    pub(crate) fn deskolemise(&self, t: Term) -> Term {
+        if let Term::NamedNode(n) = &t {
+            let genid = format!("{}/.well-known/genid/", origin(&self.inner.query_url));
+            if let Some(id) = n.as_str().strip_prefix(genid.as_str()) {
+                return Term::BlankNode(oxigraph::model::BlankNode::new_unchecked(format!(
+                    "g{id}"
+                )));
+            }
+        }
+        t
     }
 
     pub(crate) fn client(&self) -> &Client {

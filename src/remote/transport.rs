@@ -260,6 +260,41 @@ impl Client {
                 response = self.call(request, url, self.authorization(request, url)?)?;
             }
         }
+        self.answer(url, response)
+    }
+
+    /// Sends one request whose body is read from `body` as it is sent (a load as one request:
+    /// bounded memory here, one transaction there). Not retried and not resent after a digest
+    /// challenge, since the body cannot be read twice: for engines without digest auth.
+    pub fn send_streamed(
+        &self,
+        request: &Request<'_>,
+        content_type: &str,
+        body: &mut dyn Read,
+    ) -> Result<Response> {
+        let url = request.full_url();
+        let mut builder = http::Request::builder()
+            .method(request.method.as_str())
+            .uri(&url)
+            .header("content-type", content_type);
+        if let Some(accept) = request.accept {
+            builder = builder.header("accept", accept);
+        }
+        if let Some(a) = self.authorization(request, &url)? {
+            builder = builder.header("authorization", a);
+        }
+        let r = builder
+            .body(ureq::SendBody::from_reader(body))
+            .map_err(|e| self.error(&url, None, format!("bad request: {e}")))?;
+        let response = self
+            .agent
+            .run(r)
+            .map_err(|e| self.error(&url, None, transport_message(&e, self.timeout)))?;
+        self.answer(&url, response)
+    }
+
+    /// A response as kg uses it: an error status becomes `Error::Remote` with the engine's text.
+    fn answer(&self, url: &str, response: http::Response<ureq::Body>) -> Result<Response> {
         let status = response.status().as_u16();
         let header = |name: &str| {
             response

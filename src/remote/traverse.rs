@@ -181,6 +181,11 @@ impl<'a> Explorer<'a> {
                 }
             }
         }
+        let plain = |n: NamedOrBlankNode| match self.remote.deskolemise(n.clone().into()) {
+            Term::BlankNode(b) => NamedOrBlankNode::BlankNode(b),
+            _ => n,
+        };
+        let edges = edges.into_iter().map(|(s, p, o)| (plain(s), p, plain(o)));
         Projection::from_edges(edges, labels)
     }
 }
@@ -293,5 +298,89 @@ pub fn paths(
         projection,
         requests: explorer.requests,
         nodes,
+    })
+}
+
+/// The most edges `project` reads from a remote before refusing.
+pub const MAX_EDGES: usize = 2_000_000;
+
+/// The part of a remote graph that `options` select (`--graph`, `--predicate`), read in one
+/// streamed answer, for `rank` and `components`; refused beyond `max_edges`, and refused
+/// without a selection (a whole remote graph is not kg's to copy).
+pub fn project(
+    remote: &Remote,
+    options: &ProjectionOptions,
+    max_edges: usize,
+) -> Result<Exploration> {
+    if options.graphs.is_empty() && options.allow.is_empty() {
+        return Err(Error::BadInput(
+            "on a remote endpoint, rank and components read only a selected part of the graph: name it with --graph IRI or --predicate PRED (or use path and neighbors, which explore from a node)".to_owned(),
+        ));
+    }
+    let list = |v: &[NamedNode]| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let scope = |pattern: &str| {
+        if options.graphs.is_empty() {
+            pattern.to_owned()
+        } else {
+            format!(
+                "VALUES ?g {{ {} }} GRAPH ?g {{ {pattern} }}",
+                list(&options.graphs)
+            )
+        }
+    };
+    let allow = if options.allow.is_empty() {
+        String::new()
+    } else {
+        format!("VALUES ?p {{ {} }}", list(&options.allow))
+    };
+    let text = format!(
+        "SELECT ?s ?p ?o WHERE {{ {allow} {} FILTER(!isLiteral(?o)) }}",
+        scope("?s ?p ?o")
+    );
+    let query_options = crate::query::QueryOptions {
+        source: Some("<kg>".to_owned()),
+        ..Default::default()
+    };
+    let mut edges = Vec::new();
+    if let crate::query::Outcome::Solutions { solutions, .. } =
+        remote.query(&text, &query_options)?
+    {
+        for row in solutions {
+            let row = row?;
+            let (Some(s), Some(Term::NamedNode(p)), Some(o)) =
+                (row.get("s"), row.get("p"), row.get("o"))
+            else {
+                continue;
+            };
+            if !crate::graph::accepts(p, options) {
+                continue;
+            }
+            if let (Some(s), Some(o)) = (node(s), node(o)) {
+                edges.push((s, p.clone(), o));
+            }
+            if edges.len() > max_edges {
+                return Err(Error::BadInput(format!(
+                    "the selected part of the remote graph has more than {max_edges} edges: narrow it with --graph or --predicate, or export it (kg --endpoint … export --graph IRI) and load it into a local store"
+                )));
+            }
+        }
+    }
+    let nodes: HashSet<String> = edges
+        .iter()
+        .flat_map(|(s, _, o)| [s.to_string(), o.to_string()])
+        .collect();
+    // Labels by batched lookups of these nodes, wherever the labels are (the ontology's own
+    // graph labels its terms), without reading every label of the engine.
+    let mut explorer = Explorer::new(remote, options, Limits::default());
+    let projection = explorer.projection(edges)?;
+    Ok(Exploration {
+        projection,
+        requests: 1 + explorer.requests,
+        nodes: nodes.len(),
     })
 }

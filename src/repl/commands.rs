@@ -427,10 +427,15 @@ impl Session {
     }
 
     fn describe(&mut self, name: &str) -> Result<()> {
-        let store = self.ctx.store()?;
-        let labels = kg::resolve::labels(store)?;
-        let node = kg::resolve::resolve(store.prefixes(), name, &labels)?;
-        let description = kg::describe::describe(store, &node, &QueryOptions::default())?;
+        let store = self.ctx.backend()?;
+        let node = match kg::resolve::resolve_name(store.prefixes(), name) {
+            Some(iri) => iri?,
+            None => {
+                let labels = kg::resolve::labels_matching(&store, name)?;
+                kg::resolve::resolve(store.prefixes(), name, &labels)?
+            }
+        };
+        let description = kg::describe::describe(&store, &node, &QueryOptions::default())?;
         let mut table = Table::new(vec!["".into(), "property".into(), "value".into()]);
         for edge in &description.edges {
             let value = match description.inline.get(&edge.value.to_string()) {

@@ -89,7 +89,8 @@ async fn handle(app: &Arc<App>, uri: &Uri, headers: &HeaderMap) -> Result<Respon
             cancel: Some(token),
             ..options
         };
-        let description = kg::describe::describe(store, &node, &options)?;
+        let description =
+            kg::describe::describe(&kg::Backend::Embedded(store.clone()), &node, &options)?;
         let page = page(
             store,
             &description,
