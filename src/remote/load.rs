@@ -176,6 +176,9 @@ fn send(
     }
 }
 
+/// What the second pass hands each quad to: its target graph, how it is placed, the quad.
+type QuadSink<'a> = dyn FnMut(&GraphName, Placement, Option<Quad>) -> Result<()> + 'a;
+
 /// The second pass: every quad as it is sent, skolemised, with its target graph and placement.
 struct Prepared<'a> {
     source: &'a Source<'a>,
@@ -189,7 +192,7 @@ impl Prepared<'_> {
     /// sheet still replaces its graph).
     fn each(
         &self,
-        f: &mut dyn FnMut(&GraphName, Placement, Option<Quad>) -> Result<()>,
+        f: &mut QuadSink<'_>,
     ) -> Result<(u64, Vec<(String, String)>)> {
         let mut names: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.inputs];
         (self.source)(&mut |parsed| {
