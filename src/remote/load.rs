@@ -190,10 +190,7 @@ struct Prepared<'a> {
 impl Prepared<'_> {
     /// Calls `f` with each quad; a fact sheet first announces its graph with `None` (an empty
     /// sheet still replaces its graph).
-    fn each(
-        &self,
-        f: &mut QuadSink<'_>,
-    ) -> Result<(u64, Vec<(String, String)>)> {
+    fn each(&self, f: &mut QuadSink<'_>) -> Result<(u64, Vec<(String, String)>)> {
         let mut names: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.inputs];
         (self.source)(&mut |parsed| {
             match parsed {

@@ -211,7 +211,8 @@ impl Remote {
         // first, even a results format for a graph.
         let accept = match kind {
             AnswerKind::Graph => "application/n-triples",
-            _ => "application/sparql-results+json",
+            AnswerKind::Solutions => self.solutions_type(),
+            AnswerKind::Boolean => "application/sparql-results+json",
         };
         let response = match (self.send_query(&sent, params, accept), local_error) {
             (Ok(r), _) => r,
@@ -361,7 +362,7 @@ impl Remote {
         text: &str,
         params: Vec<(&'static str, String)>,
     ) -> Result<Box<dyn Iterator<Item = Result<QuerySolution>>>> {
-        let response = self.send_query(text, params, "application/sparql-results+json")?;
+        let response = self.send_query(text, params, self.solutions_type())?;
         let media = response
             .content_type
             .as_deref()
@@ -638,6 +639,16 @@ impl Remote {
             }
         }
         t
+    }
+
+    /// The results format asked for rows: TSV where the engine writes it term for term (it costs
+    /// both sides less than JSON: q06 of LUBM-10, 99,566 rows, 0.15 s by curl against 0.19 s),
+    /// JSON elsewhere.
+    fn solutions_type(&self) -> &'static str {
+        match self.inner.engine {
+            Engine::Kg | Engine::Oxigraph => "text/tab-separated-values",
+            _ => "application/sparql-results+json",
+        }
     }
 
     pub(crate) fn client(&self) -> &Client {
