@@ -494,33 +494,38 @@ fn named_remotes_are_kept_without_secrets() {
 fn repl_on_a_remote_completes_from_the_engine() {
     use expectrl::{Eof, Session};
     let t = TestDir::new();
-    let e = kg_serve(&t);
-    ok(remote(&t, &e).arg("seed"));
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kg"));
-    cmd.args(["--endpoint", &e.url])
-        .env_remove("KG_STORE")
-        .env("KG_CONFIG_DIR", t.path().join("config"))
-        .env("HOME", t.path().join("home"))
-        .env("XDG_DATA_HOME", t.path().join("data"))
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm");
-    let mut s = Session::spawn(cmd).expect("spawn kg in a pty");
-    s.set_expect_timeout(Some(Duration::from_secs(20)));
-    let host = e
-        .url
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
-    s.expect(format!("kg@{host}> ").as_str()).unwrap();
-    std::thread::sleep(Duration::from_millis(800));
-    s.send("SELECT * WHERE { ?c a schema:Coun\t").unwrap();
-    s.expect("schema:Country").unwrap();
-    s.send_line(" } LIMIT 2").unwrap();
-    s.expect("2 rows in").unwrap();
-    s.send_line(".quit").unwrap();
-    s.expect(Eof).unwrap();
+    for e in engines(&t) {
+        ok(remote(&t, &e).arg("seed"));
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kg"));
+        cmd.args(["--endpoint", &e.url])
+            .args(&e.args)
+            .env_remove("KG_STORE")
+            .env("KG_CONFIG_DIR", t.path().join("config"))
+            .env("HOME", t.path().join("home"))
+            .env("XDG_DATA_HOME", t.path().join("data"))
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm");
+        if let Some(p) = e.password {
+            cmd.env("KG_ENDPOINT_PASSWORD", p);
+        }
+        let mut s = Session::spawn(cmd).expect("spawn kg in a pty");
+        s.set_expect_timeout(Some(Duration::from_secs(20)));
+        let host = e
+            .url
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        s.expect(format!("kg@{host}> ").as_str()).unwrap();
+        std::thread::sleep(Duration::from_millis(800));
+        s.send("SELECT * WHERE { ?c a schema:Coun\t").unwrap();
+        s.expect("schema:Country").unwrap();
+        s.send_line(" } LIMIT 2").unwrap();
+        s.expect("2 rows in").unwrap();
+        s.send_line(".quit").unwrap();
+        s.expect(Eof).unwrap();
+    }
 }
 
 /// SERVICE reaches another endpoint only with --allow-federation.
@@ -539,4 +544,156 @@ fn service_calls_only_when_federation_is_allowed() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-federation"));
     let n = local.run(&["--allow-federation", "query", &q, "--format", "csv"]);
     assert_eq!(n, "n\r\n4\r\n");
+}
+
+/// A proxy in front of an engine that answers 500 to the second Graph Store POST (and passes
+/// everything else through, authentication included): a fault in the middle of a staged load.
+const FAILING_PROXY: &str = r#"
+import http.server, socketserver, sys, urllib.request, urllib.error
+upstream = sys.argv[1]
+posts = [0]
+class H(http.server.BaseHTTPRequestHandler):
+    def do(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else None
+        path = self.path.split("?")[0]
+        if self.command == "POST" and ("store" in path or "graph-crud" in path):
+            posts[0] += 1
+            if posts[0] == 2:
+                self.send_response(500); self.send_header("Content-Length", "6"); self.end_headers()
+                self.wfile.write(b"broken"); return
+        req = urllib.request.Request(upstream + self.path, data=body, method=self.command)
+        for k, v in self.headers.items():
+            if k.lower() not in ("host", "content-length", "connection"):
+                req.add_header(k, v)
+        try:
+            r = urllib.request.urlopen(req, timeout=60)
+            status, headers, data = r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            status, headers, data = e.code, e.headers, e.read()
+        self.send_response(status)
+        for k, v in headers.items():
+            if k.lower() not in ("transfer-encoding", "content-length", "connection", "server", "date"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    do_GET = do_POST = do_PUT = do_DELETE = do
+    def log_message(self, *a): pass
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+s = S(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+"#;
+
+/// On every engine, a staged load whose second batch fails leaves the remote as it was.
+#[test]
+fn failed_batch_on_every_engine_leaves_it_unchanged() {
+    let Some(py) = python() else { return };
+    let t = TestDir::new();
+    for e in engines(&t) {
+        let origin = e.url.rsplit_once('/').unwrap().0.to_owned();
+        let mut proxy = std::process::Command::new(&py)
+            .arg("-c")
+            .arg(FAILING_PROXY)
+            .arg(&origin)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut port = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(proxy.stdout.take().unwrap()),
+            &mut port,
+        )
+        .unwrap();
+        let path = e.url.rsplit_once('/').unwrap().1;
+        let through = Engine {
+            name: e.name,
+            url: format!("http://127.0.0.1:{}/{path}", port.trim()),
+            args: [e.args.clone(), vec!["--engine".into(), e.name.into()]].concat(),
+            password: e.password,
+            _kg: None,
+            child: None,
+            virtuoso: None,
+        };
+        let seed = t.create("seed.ttl", "<http://x/a> <http://x/p> <http://x/b> .\n");
+        ok(remote(&t, &e)
+            .args(["load", "--graph", "http://x/g0"])
+            .arg(&seed));
+        let dump = || ok(remote(&t, &e).args(["export", "--format", "nquads"]));
+        let before = dump();
+        let mut text = String::new();
+        for i in 0..300 {
+            text.push_str(&format!(
+                "<http://x/s{i}> <http://x/p> <http://x/o{i}> <http://x/g{}> .\n",
+                1 + i % 2
+            ));
+        }
+        let f = t.create("two.nq", text);
+        let out = remote(&t, &through)
+            .args(["load", "--batch", "100"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        let _ = proxy.kill();
+        let _ = proxy.wait();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}: {}",
+            e.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("HTTP 500"),
+            "{}",
+            e.name
+        );
+        assert_eq!(dump(), before, "{} changed", e.name);
+    }
+}
+
+/// Bearer authentication against kg serve with a token: a right token writes, a wrong one is
+/// refused with 403, and the token is never printed.
+#[test]
+fn bearer_token_writes_and_is_never_printed() {
+    let t = TestDir::new();
+    // The same variable and value as serve.rs's token test, which may run at the same time.
+    let token = "s3cret-token";
+    std::env::set_var("KG_TEST_SERVE_TOKEN", token);
+    let s = Server::start(
+        &t,
+        &[
+            "--writable",
+            "--quiet",
+            "--token-env",
+            "KG_TEST_SERVE_TOKEN",
+        ],
+    );
+    let url = format!("{}sparql", s.url);
+    let write = |secret: &str| {
+        t.kg_default_store()
+            .env("KG_CONFIG_DIR", t.path().join("config"))
+            .env("KG_ENDPOINT_TOKEN", secret)
+            .args(["--endpoint", &url, "--auth", "bearer"])
+            .args(["update", "INSERT DATA { <http://x/a> <http://x/p> 1 }"])
+            .output()
+            .unwrap()
+    };
+    let good = write(token);
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let bad = write("wrong-token");
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("HTTP 403"), "{err}");
+    for out in [&good, &bad] {
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!String::from_utf8_lossy(text).contains(token));
+        }
+    }
 }
