@@ -11,9 +11,6 @@ use spargebra::algebra::GraphPattern;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Queries longer than this go by form-encoded POST (Virtuoso never answers a direct POST).
-const LONG_QUERY: usize = 2000;
-
 #[derive(Clone)]
 pub struct Federation {
     client: Arc<Client>,
@@ -57,19 +54,10 @@ impl spareval::DefaultServiceHandler for Federation {
             base_iri: base_iri.cloned(),
         }
         .to_string();
-        let request = if text.len() > LONG_QUERY {
-            Request::form(url, &[("query", &text)]).read_only()
-        } else {
-            Request::get(url).param("query", text)
-        }
-        .accept("application/sparql-results+json");
+        let request =
+            Request::query(url, &text, Vec::new()).accept("application/sparql-results+json");
         let response = self.client.send(&request).map_err(error)?;
-        let media = response
-            .content_type
-            .as_deref()
-            .and_then(|c| c.split(';').next())
-            .map(|c| c.trim().to_ascii_lowercase())
-            .unwrap_or_default();
+        let media = response.media_type();
         let format = QueryResultsFormat::from_media_type(&media).ok_or_else(|| {
             error(format!(
                 "SERVICE <{url}> answered with '{media}', not SPARQL results"

@@ -95,9 +95,6 @@ fn virtuoso_system_graph(iri: &str) -> bool {
     })
 }
 
-/// Queries longer than this go by form-encoded POST instead of GET (URL limits of proxies).
-const LONG_QUERY: usize = 2000;
-
 /// One remote endpoint, ready for requests. Cheap to clone: the connection pool is shared.
 #[derive(Clone)]
 pub struct Remote {
@@ -219,11 +216,7 @@ impl Remote {
             (Err(_), Some(local)) => return Err(local),
             (Err(e), None) => return Err(e),
         };
-        let media = response
-            .content_type
-            .as_deref()
-            .map(|c| c.split(';').next().unwrap_or(c).trim().to_ascii_lowercase())
-            .unwrap_or_default();
+        let media = response.media_type();
         let url = self.inner.query_url.clone();
         let results: QueryResults<'static> = match kind {
             AnswerKind::Graph => {
@@ -363,11 +356,7 @@ impl Remote {
         params: Vec<(&'static str, String)>,
     ) -> Result<Box<dyn Iterator<Item = Result<QuerySolution>>>> {
         let response = self.send_query(text, params, self.solutions_type())?;
-        let media = response
-            .content_type
-            .as_deref()
-            .map(|c| c.split(';').next().unwrap_or(c).trim().to_ascii_lowercase())
-            .unwrap_or_default();
+        let media = response.media_type();
         let format = QueryResultsFormat::from_media_type(&media)
             .ok_or_else(|| self.unexpected(&media, "SPARQL results"))?;
         let parsed = QueryResultsParser::from_format(format)
@@ -484,18 +473,9 @@ impl Remote {
         accept: &str,
     ) -> Result<transport::Response> {
         let url = &self.inner.query_url;
-        let request = if text.len() > LONG_QUERY {
-            let mut fields: Vec<(&str, &str)> = vec![("query", text)];
-            fields.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
-            Request::form(url, &fields).read_only()
-        } else {
-            let mut r = Request::get(url).param("query", text);
-            for (k, v) in params {
-                r = r.param(k, v);
-            }
-            r
-        };
-        self.inner.client.send(&request.accept(accept))
+        self.inner
+            .client
+            .send(&Request::query(url, text, params).accept(accept))
     }
 
     fn parse_query(

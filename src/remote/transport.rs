@@ -135,6 +135,22 @@ impl<'a> Request<'a> {
         )
     }
 
+    /// A SPARQL Protocol query: GET, or a form-encoded POST when the query is long (URL limits
+    /// of proxies and of Virtuoso, which cuts URLs near 10 KB; none of them refuses a form).
+    pub fn query(url: &'a str, text: &str, params: Vec<(&'a str, String)>) -> Self {
+        if text.len() > LONG_QUERY {
+            let mut fields: Vec<(&str, &str)> = vec![("query", text)];
+            fields.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
+            Request::form(url, &fields).read_only()
+        } else {
+            let mut r = Request::get(url).param("query", text);
+            for (k, v) in params {
+                r = r.param(k, v);
+            }
+            r
+        }
+    }
+
     pub fn param(mut self, name: &'a str, value: impl Into<String>) -> Self {
         self.params.push((name, value.into()));
         self
@@ -163,6 +179,9 @@ impl<'a> Request<'a> {
     }
 }
 
+/// Queries longer than this go by form-encoded POST instead of GET.
+const LONG_QUERY: usize = 2000;
+
 /// `application/x-www-form-urlencoded`: everything but the unreserved characters escaped.
 const FORM: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -189,6 +208,17 @@ pub struct Response {
     pub content_type: Option<String>,
     pub server: Option<String>,
     pub body: Box<dyn Read + Send>,
+}
+
+impl Response {
+    /// The media type without its parameters, lower-case; empty when the answer has none.
+    pub fn media_type(&self) -> String {
+        self.content_type
+            .as_deref()
+            .and_then(|c| c.split(';').next())
+            .map(|c| c.trim().to_ascii_lowercase())
+            .unwrap_or_default()
+    }
 }
 
 pub struct Client {

@@ -1,7 +1,7 @@
 //! kg on remote engines started here on loopback: kg serve, the Oxigraph server and Virtuoso.
 //! Each case drives the binary with `--endpoint` and compares with the embedded store.
 
-use crate::serve::Server;
+use crate::serve::{free_port, Server};
 use crate::util::{python, TestDir};
 use assert_cmd::Command;
 use std::net::TcpStream;
@@ -47,14 +47,6 @@ fn wait_for(addr: &str) {
     while TcpStream::connect(addr).is_err() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn kg_serve(t: &TestDir) -> Engine {

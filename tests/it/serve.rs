@@ -834,7 +834,7 @@ fn oxigraph_server_queries_kg_through_service() {
     assert_eq!(r.text(), "n\r\nBob\r\n");
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
