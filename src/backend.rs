@@ -71,15 +71,7 @@ impl Backend {
             Backend::Embedded(s) => crate::query::parses(s, text),
             Backend::Remote(r) => {
                 let table = r.prefixes();
-                let parser = || {
-                    let mut p = spargebra::SparqlParser::new();
-                    for (name, iri) in table.iter() {
-                        if let Ok(with) = p.clone().with_prefix(name, iri) {
-                            p = with;
-                        }
-                    }
-                    p
-                };
+                let parser = || table.sparql_parser(None).unwrap_or_default();
                 parser().parse_query(text).is_ok()
                     || crate::query::statement::is_update(text)
                         && parser().parse_update(text).is_ok()

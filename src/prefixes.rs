@@ -27,6 +27,23 @@ pub struct PrefixTable {
 }
 
 impl PrefixTable {
+    /// A SPARQL parser that knows the table's prefixes, as the store's evaluator does.
+    pub fn sparql_parser(&self, base: Option<&str>) -> Result<spargebra::SparqlParser, String> {
+        let mut parser = spargebra::SparqlParser::new();
+        if let Some(base) = base {
+            parser = parser
+                .with_base_iri(base)
+                .map_err(|e| format!("invalid base IRI <{base}>: {e}"))?;
+        }
+        for (p, iri) in self.iter() {
+            // Names and IRIs were validated on insert, so this cannot fail; skip defensively.
+            if let Ok(with) = parser.clone().with_prefix(p, iri) {
+                parser = with;
+            }
+        }
+        Ok(parser)
+    }
+
     /// A table holding the standard prefixes only.
     pub fn standard() -> Self {
         let mut table = Self::default();

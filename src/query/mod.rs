@@ -10,6 +10,7 @@ mod job;
 pub mod lexer;
 pub mod render;
 pub mod statement;
+pub(crate) mod union;
 
 use crate::error::{sparql_syntax_error, Error, Result};
 use crate::store::KgStore;
@@ -190,6 +191,7 @@ pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Dur
             .map_err(|e| Error::BadInput(format!("invalid base IRI <{base}>: {e}")))?;
     }
     let mut prepared = evaluator
+        .clone()
         .parse_update(text)
         .map_err(|e| sparql_syntax_error(&e, source, text))?;
     if let Some(dataset) = &options.dataset {
@@ -202,11 +204,23 @@ pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Dur
             dataset.apply(using);
         }
     } else {
-        store.prepare_update(
-            &mut prepared,
-            !options.default_graph_only,
-            !options.no_inference,
-        )?;
+        let union = !options.default_graph_only;
+        if union && store.graphs_overlap()? {
+            // Oxigraph's union repeats a shared triple once per graph, and its updates cannot
+            // run on `UnionSet`: where the copies would change what is written, each pattern of
+            // the `WHERE` is made distinct instead.
+            let parsed = store
+                .prefixes()
+                .sparql_parser(options.base_iri.as_deref())
+                .map_err(Error::BadInput)?
+                .parse_update(text)
+                .map_err(|e| sparql_syntax_error(&e, source, text))?;
+            if union::counts_copies(&parsed) {
+                let rewritten = union::rewrite_update(parsed, &union::Sources::Copies);
+                prepared = evaluator.clone().for_update(rewritten);
+            }
+        }
+        store.prepare_update(&mut prepared, union, !options.no_inference)?;
     }
     prepared
         .on_store(store.raw())

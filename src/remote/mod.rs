@@ -12,7 +12,6 @@ pub mod federation;
 mod load;
 pub mod transport;
 pub mod traverse;
-mod union;
 
 use crate::error::{sparql_syntax_error, Error, Result};
 use crate::format::AnswerKind;
@@ -253,17 +252,11 @@ impl Remote {
     pub fn update(&self, text: &str, options: &QueryOptions) -> Result<Duration> {
         let start = Instant::now();
         let source = options.source.as_deref().unwrap_or("<update>");
-        let mut parser = spargebra::SparqlParser::new();
-        if let Some(base) = &options.base_iri {
-            parser = parser
-                .with_base_iri(base)
-                .map_err(|e| Error::BadInput(format!("invalid base IRI <{base}>: {e}")))?;
-        }
-        for (p, iri) in self.inner.prefixes.iter() {
-            if let Ok(with) = parser.clone().with_prefix(p, iri) {
-                parser = with;
-            }
-        }
+        let parser = self
+            .inner
+            .prefixes
+            .sparql_parser(options.base_iri.as_deref())
+            .map_err(Error::BadInput)?;
         parser
             .parse_update(text)
             .map_err(|e| sparql_syntax_error(&e, source, text))?;
@@ -483,17 +476,13 @@ impl Remote {
         text: &str,
         base: Option<&str>,
     ) -> std::result::Result<spargebra::Query, spargebra::SparqlSyntaxError> {
-        let mut parser = spargebra::SparqlParser::new();
-        if let Some(base) = base {
-            if let Ok(p) = parser.clone().with_base_iri(base) {
-                parser = p;
-            }
-        }
-        for (p, iri) in self.inner.prefixes.iter() {
-            if let Ok(with) = parser.clone().with_prefix(p, iri) {
-                parser = with;
-            }
-        }
+        // An invalid base was refused when the query was parsed for its errors.
+        let parser = self
+            .inner
+            .prefixes
+            .sparql_parser(base)
+            .or_else(|_| self.inner.prefixes.sparql_parser(None))
+            .unwrap_or_default();
         parser.parse_query(text)
     }
 
@@ -522,7 +511,10 @@ impl Remote {
             _ if options.default_graph_only => Ok((self.with_prefix_lines(text), params)),
             Engine::Oxigraph => {
                 if self.overlap()? {
-                    let rewritten = union::rewrite(query, &union::Sources::DefaultAndNamed);
+                    let rewritten = crate::query::union::rewrite(
+                        query,
+                        &crate::query::union::Sources::DefaultAndNamed,
+                    );
                     return Ok((rewritten.to_string(), params));
                 }
                 // Without named graphs the default graph is the union already, and Oxigraph's
@@ -535,11 +527,17 @@ impl Remote {
             }
             Engine::Virtuoso => {
                 let graphs = self.graphs()?;
-                let rewritten = union::rewrite(query, &union::Sources::Graphs(graphs));
+                let rewritten = crate::query::union::rewrite(
+                    query,
+                    &crate::query::union::Sources::Graphs(graphs),
+                );
                 Ok((rewritten.to_string(), params))
             }
             Engine::Generic => {
-                let rewritten = union::rewrite(query, &union::Sources::DefaultAndNamed);
+                let rewritten = crate::query::union::rewrite(
+                    query,
+                    &crate::query::union::Sources::DefaultAndNamed,
+                );
                 Ok((rewritten.to_string(), params))
             }
         }

@@ -110,6 +110,46 @@ fn a_triple_in_three_graphs_is_counted_once() {
         .assert()
         .success();
     assert_eq!(row(&t, &[q]), ["3", "3"]);
+
+    // An update's WHERE sees the same set: the figure it stores is 3, not 7, and a blank node
+    // made per solution is made once per country, not once per copy.
+    t.run(&[
+        "update",
+        "INSERT { <http://example.org/census> <http://example.org/countries> ?n } \
+         WHERE { SELECT (COUNT(*) AS ?n) WHERE { ?s a schema:Country } }",
+    ]);
+    assert_eq!(
+        row(
+            &t,
+            &["SELECT ?n WHERE { <http://example.org/census> <http://example.org/countries> ?n }"]
+        ),
+        ["3"]
+    );
+    t.run(&[
+        "update",
+        "INSERT { [] <http://example.org/about> ?s } WHERE { ?s a schema:Country }",
+    ]);
+    assert_eq!(
+        count(
+            &t,
+            "SELECT (COUNT(*) AS ?n) WHERE { ?note <http://example.org/about> ?s }"
+        ),
+        3
+    );
+    // Told to read the store's own default graph, the update counts what is there.
+    t.run(&[
+        "update",
+        "--default-graph-only",
+        "INSERT { <http://example.org/census> <http://example.org/copies> ?n } \
+         WHERE { SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s a schema:Country } } }",
+    ]);
+    assert_eq!(
+        row(
+            &t,
+            &["SELECT ?n WHERE { <http://example.org/census> <http://example.org/copies> ?n }"]
+        ),
+        ["7"]
+    );
 }
 
 #[test]

@@ -13,18 +13,28 @@
 use oxigraph::model::{NamedNode, Variable};
 use spargebra::algebra::{Expression, GraphPattern, PropertyPathExpression};
 use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, TriplePattern};
-use spargebra::Query;
+use spargebra::{GraphUpdateOperation, Query, Update};
 
 /// Which graphs make up kg's default graph on the engine.
-pub(super) enum Sources {
+pub(crate) enum Sources {
     /// The engine's own default graph and every named graph.
     DefaultAndNamed,
     /// These named graphs only: the engine's default graph is the union of every graph, with
     /// some kg leaves out (Virtuoso's system graphs).
     Graphs(Vec<NamedNode>),
+    /// The engine's default graph is already the union of the right graphs, with a triple once
+    /// per graph holding it (Oxigraph's own union, embedded): each pattern is made distinct.
+    Copies,
 }
 
-pub(super) fn rewrite(query: Query, sources: &Sources) -> Query {
+impl Sources {
+    /// Whether the engine's default graph already holds every chosen graph's triples.
+    fn default_holds_all(&self) -> bool {
+        !matches!(self, Sources::DefaultAndNamed)
+    }
+}
+
+pub(crate) fn rewrite(query: Query, sources: &Sources) -> Query {
     let mut r = Rewriter {
         sources,
         fresh: 0,
@@ -70,6 +80,81 @@ pub(super) fn rewrite(query: Query, sources: &Sources) -> Query {
             pattern: r.pattern(pattern),
             base_iri,
         },
+    }
+}
+
+/// An update whose `WHERE` clauses read kg's default graph, rewritten as `rewrite` does queries.
+/// Operations that name their dataset (`USING`, `WITH`) are left as written.
+pub(crate) fn rewrite_update(update: Update, sources: &Sources) -> Update {
+    let operations = update
+        .operations
+        .into_iter()
+        .map(|op| match op {
+            GraphUpdateOperation::DeleteInsert {
+                delete,
+                insert,
+                using: None,
+                pattern,
+            } => {
+                let mut r = Rewriter {
+                    sources,
+                    fresh: 0,
+                    blanks: Default::default(),
+                    plain: false,
+                };
+                GraphUpdateOperation::DeleteInsert {
+                    delete,
+                    insert,
+                    using: None,
+                    pattern: Box::new(r.pattern(*pattern)),
+                }
+            }
+            other => other,
+        })
+        .collect();
+    Update {
+        operations,
+        ..update
+    }
+}
+
+/// Whether an update writes something that depends on how many times a `WHERE` solution
+/// repeats: an aggregate, a slice or `REDUCED` in the pattern, or a blank node in the template (a
+/// fresh one per solution). Anything else writes the same set of triples whatever the copies.
+pub(crate) fn counts_copies(update: &Update) -> bool {
+    update.operations.iter().any(|op| match op {
+        GraphUpdateOperation::DeleteInsert {
+            insert,
+            using: None,
+            pattern,
+            ..
+        } => {
+            insert.iter().any(|q| {
+                matches!(q.subject, TermPattern::BlankNode(_))
+                    || matches!(q.object, TermPattern::BlankNode(_))
+            }) || counts_in(pattern)
+        }
+        _ => false,
+    })
+}
+
+fn counts_in(p: &GraphPattern) -> bool {
+    use GraphPattern as G;
+    match p {
+        G::Group { .. } | G::Slice { .. } | G::Reduced { .. } => true,
+        G::Join { left, right }
+        | G::LeftJoin { left, right, .. }
+        | G::Lateral { left, right }
+        | G::Union { left, right }
+        | G::Minus { left, right } => counts_in(left) || counts_in(right),
+        G::Filter { inner, .. }
+        | G::Extend { inner, .. }
+        | G::OrderBy { inner, .. }
+        | G::Project { inner, .. }
+        | G::Distinct { inner }
+        | G::Graph { inner, .. }
+        | G::Service { inner, .. } => counts_in(inner),
+        G::Bgp { .. } | G::Path { .. } | G::Values { .. } => false,
     }
 }
 
@@ -183,7 +268,7 @@ impl Rewriter<'_> {
             // every graph the pattern is not wrapped (Virtuoso does not correlate an outer
             // variable into the rewritten subqueries there, and answers nothing).
             let outer = self.plain;
-            self.plain = outer || matches!(self.sources, Sources::Graphs(_));
+            self.plain = outer || self.sources.default_holds_all();
             let p = self.pattern(*p);
             self.plain = outer;
             return E::Exists(Box::new(p));
@@ -282,7 +367,7 @@ impl Rewriter<'_> {
             closure @ (PropertyPathExpression::ZeroOrMore(_)
             | PropertyPathExpression::OneOrMore(_)
             | PropertyPathExpression::ZeroOrOne(_))
-                if matches!(self.sources, Sources::Graphs(_)) =>
+                if self.sources.default_holds_all() =>
             {
                 GraphPattern::Path {
                     subject,
@@ -309,26 +394,35 @@ impl Rewriter<'_> {
                 variables.push(v.clone());
             }
         });
-        let graph = self.fresh();
-        let in_graph = GraphPattern::Graph {
-            name: NamedNodePattern::Variable(graph.clone()),
-            inner: Box::new(inner.clone()),
-        };
         let union = match self.sources {
-            Sources::DefaultAndNamed => GraphPattern::Union {
-                left: Box::new(inner),
-                right: Box::new(in_graph),
-            },
-            Sources::Graphs(graphs) => GraphPattern::Join {
-                left: Box::new(GraphPattern::Values {
-                    variables: vec![graph],
-                    bindings: graphs
-                        .iter()
-                        .map(|g| vec![Some(GroundTerm::NamedNode(g.clone()))])
-                        .collect(),
-                }),
-                right: Box::new(in_graph),
-            },
+            // One triple pattern's solution names its triple: distinct solutions, distinct triples.
+            Sources::Copies => inner,
+            Sources::DefaultAndNamed => {
+                let in_graph = GraphPattern::Graph {
+                    name: NamedNodePattern::Variable(self.fresh()),
+                    inner: Box::new(inner.clone()),
+                };
+                GraphPattern::Union {
+                    left: Box::new(inner),
+                    right: Box::new(in_graph),
+                }
+            }
+            Sources::Graphs(graphs) => {
+                let graph = self.fresh();
+                GraphPattern::Join {
+                    left: Box::new(GraphPattern::Values {
+                        variables: vec![graph.clone()],
+                        bindings: graphs
+                            .iter()
+                            .map(|g| vec![Some(GroundTerm::NamedNode(g.clone()))])
+                            .collect(),
+                    }),
+                    right: Box::new(GraphPattern::Graph {
+                        name: NamedNodePattern::Variable(graph),
+                        inner: Box::new(inner),
+                    }),
+                }
+            }
         };
         GraphPattern::Distinct {
             inner: Box::new(GraphPattern::Project {
@@ -387,5 +481,31 @@ mod tests {
             spargebra::SparqlParser::new().parse_query(&text).is_ok(),
             "{text}"
         );
+    }
+
+    #[test]
+    fn updates_are_rewritten_only_where_copies_change_what_is_written() {
+        let parse = |t: &str| spargebra::SparqlParser::new().parse_update(t).unwrap();
+        let counting = parse(
+            "INSERT { <http://x/r> <http://x/n> ?n } WHERE { SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://x/C> } }",
+        );
+        assert!(counts_copies(&counting));
+        let text = rewrite_update(counting, &Sources::Copies).to_string();
+        assert_eq!(text.matches("DISTINCT").count(), 1, "{text}");
+        assert!(!text.contains("GRAPH"), "{text}");
+        assert!(
+            spargebra::SparqlParser::new().parse_update(&text).is_ok(),
+            "{text}"
+        );
+        assert!(counts_copies(&parse(
+            "INSERT { [] <http://x/about> ?s } WHERE { ?s a <http://x/C> }"
+        )));
+        assert!(!counts_copies(&parse(
+            "INSERT { ?s a <http://x/D> } WHERE { ?s a <http://x/C> }"
+        )));
+        // A dataset named by the update is its own business.
+        assert!(!counts_copies(&parse(
+            "INSERT { [] <http://x/about> ?s } USING <http://x/g> WHERE { ?s a <http://x/C> }"
+        )));
     }
 }
