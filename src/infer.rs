@@ -11,7 +11,6 @@ use crate::reason::{Explanation, Inconsistency, Profile, Reasoner};
 use crate::store::{InferenceState, KgStore, INFERRED_GRAPH};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad, Triple, TripleRef};
-use rustc_hash::FxHashSet;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
@@ -78,7 +77,7 @@ pub fn infer(store: &KgStore, options: &InferOptions) -> Result<InferReport> {
     let start = Instant::now();
     let chosen = (!options.ontology.is_empty()).then(|| options.ontology.clone());
     let (mut reasoner, asserted, ontology_graphs) =
-        read_asserted(store, options.profile, chosen.as_deref())?;
+        read_asserted(store, options.profile, chosen.as_deref(), true)?;
     let read = start.elapsed();
     reasoner.run();
     let rules = start.elapsed() - read;
@@ -129,8 +128,15 @@ pub fn refresh(
     if new_schema && chosen.is_none() {
         return infer(store, &options).map(Some);
     }
-    let (mut reasoner, asserted, ontology_graphs) =
-        read_settled(store, profile, chosen.as_deref())?;
+    // The old closure stays in the store: the rules read what the new triples touch.
+    let mut reasoner = Reasoner::over(
+        profile,
+        Box::new(StoreSource {
+            store: store.raw().clone(),
+            inferred: NamedNode::new_unchecked(INFERRED_GRAPH),
+            chosen: chosen.clone(),
+        }),
+    );
     let read = start.elapsed();
     for quad in added {
         if keeps(
@@ -138,18 +144,47 @@ pub fn refresh(
             &graph_key(&quad.graph_name),
             quad.as_ref().into(),
         ) {
-            reasoner.insert_new(quad.as_ref().into());
+            reasoner.insert_new(TripleRef::from(quad.as_ref()));
         }
     }
-    reasoner.run();
+    // While the rules run, another core finds what the write asserted that was an entailment
+    // (to take out of the inferred graph) and counts the asserted quads: both read the store as
+    // the write left it, before any entailment is written.
+    let inferred_graph = NamedNode::new_unchecked(INFERRED_GRAPH);
+    let before_entailments = std::thread::scope(|scope| {
+        let check = scope.spawn(|| -> Result<(Vec<Quad>, u64)> {
+            // A set: the write may have added a triple twice (two graphs, or one file twice).
+            let mut now_asserted = std::collections::HashSet::new();
+            for quad in added {
+                let copy = TripleRef::from(quad.as_ref()).in_graph(inferred_graph.as_ref());
+                if store.contains(copy)? {
+                    now_asserted.insert(copy.into_owned());
+                }
+            }
+            let now_asserted: Vec<Quad> = now_asserted.into_iter().collect();
+            // The inferred graph holds `state.inferred` quads until the entailments are written.
+            let asserted = (store.len()? as u64).saturating_sub(state.inferred);
+            Ok((now_asserted, asserted))
+        });
+        reasoner.run();
+        check.join()
+    });
+    let (now_asserted, asserted) = before_entailments
+        .map_err(|_| Error::Evaluation("the store check beside the rules failed".to_owned()))??;
+    if let Some(e) = reasoner.source_error() {
+        return Err(Error::Evaluation(format!(
+            "reading the store for the entailments: {e}"
+        )));
+    }
     let rules = start.elapsed() - read;
-    let (added_n, removed) = write_increment(store, &reasoner, added)?;
+    let (added_n, removed) = write_increment(store, &reasoner, &now_asserted)?;
+    let inferred = (state.inferred + added_n).saturating_sub(removed);
     let write = start.elapsed() - read - rules;
     let report = InferReport {
         profile,
-        ontology_graphs,
+        ontology_graphs: state.ontology_graphs.clone(),
         asserted,
-        inferred: reasoner.inferred_len() as u64,
+        inferred,
         added: added_n,
         removed,
         inconsistencies: reasoner.inconsistencies().to_vec(),
@@ -170,7 +205,7 @@ pub fn why(store: &KgStore, triple: TripleRef<'_>) -> Result<Option<Explanation>
         .and_then(|i| i.profile.parse().ok())
         .unwrap_or(Profile::OwlRl);
     let chosen = state.inference.and_then(|i| i.chosen_ontology);
-    let (mut reasoner, _, _) = read_asserted(store, profile, chosen.as_deref())?;
+    let (mut reasoner, _, _) = read_asserted(store, profile, chosen.as_deref(), false)?;
     if reasoner.is_asserted(triple) {
         return Ok(reasoner.explain(triple));
     }
@@ -218,78 +253,61 @@ fn read_asserted(
     store: &KgStore,
     profile: Profile,
     chosen: Option<&[String]>,
+    previous: bool,
 ) -> Result<(Reasoner, u64, Vec<String>)> {
-    read(store, profile, chosen, false)
+    read(store, profile, chosen, previous)
 }
 
-/// As `read_asserted`, but what the store holds (the inferred graph included) is settled: it is
-/// not re-derived. The caller then names what is new with `Reasoner::insert_new`.
-fn read_settled(
-    store: &KgStore,
-    profile: Profile,
-    chosen: Option<&[String]>,
-) -> Result<(Reasoner, u64, Vec<String>)> {
-    read(store, profile, chosen, true)
-}
-
+/// `previous`: the inferred graph's triples are kept for `Reasoner::changes` (they are decoded
+/// anyway, so the write compares ids instead of reading the graph again).
 fn read(
     store: &KgStore,
     profile: Profile,
     chosen: Option<&[String]>,
-    settled: bool,
+    previous: bool,
 ) -> Result<(Reasoner, u64, Vec<String>)> {
     let inferred = NamedNode::new_unchecked(INFERRED_GRAPH);
     let mut reasoner = Reasoner::new(profile);
     let mut schema_graphs = BTreeSet::new();
     let mut asserted = 0;
     let raw = store.raw();
-    // Decoding quads (RocksDB lookups of long strings) and interning them cost about the same:
-    // a second thread decodes while this one interns.
+    // Decoding quads (a RocksDB lookup per long string) costs more than interning them: every
+    // core decodes a share of the predicates while this thread interns. Batches are taken from
+    // the decoders in turn, so the reasoner sees the same order, and explains a triple the same
+    // way, on every run.
+    let parts = partition_predicates(raw)?;
     std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(8);
-        scope.spawn(move || {
-            let mut batch = Vec::with_capacity(READ_BATCH);
-            for quad in raw.iter() {
-                match quad {
-                    Ok(q) => {
-                        batch.push(q);
-                        if batch.len() == READ_BATCH {
-                            let full =
-                                std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
-                            if tx.send(Ok(full)).is_err() {
-                                return;
-                            }
+        let mut decoders = Vec::with_capacity(parts.len());
+        for part in parts {
+            let (tx, rx) = std::sync::mpsc::sync_channel(8);
+            decoders.push(rx);
+            scope.spawn(move || decode(raw, &part, &tx));
+        }
+        while !decoders.is_empty() {
+            let mut i = 0;
+            while i < decoders.len() {
+                let Ok(batch) = decoders[i].recv() else {
+                    decoders.remove(i);
+                    continue;
+                };
+                i += 1;
+                for quad in batch? {
+                    if matches!(&quad.graph_name, GraphName::NamedNode(g) if *g == inferred) {
+                        if previous {
+                            reasoner.insert_previous(Triple::from(quad));
                         }
+                        continue;
                     }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
+                    asserted += 1;
+                    // Only a schema triple's graph matters: name it for those alone.
+                    if is_schema(quad.as_ref().into()) {
+                        let graph = graph_key(&quad.graph_name);
+                        if !keeps(chosen, &graph, quad.as_ref().into()) {
+                            continue;
+                        }
+                        schema_graphs.insert(graph);
                     }
-                }
-            }
-            let _ = tx.send(Ok(batch));
-        });
-        for batch in rx {
-            for quad in batch? {
-                let triple: TripleRef<'_> = quad.as_ref().into();
-                if matches!(&quad.graph_name, GraphName::NamedNode(g) if *g == inferred) {
-                    if settled {
-                        reasoner.insert_known(triple);
-                    }
-                    continue;
-                }
-                asserted += 1;
-                let graph = graph_key(&quad.graph_name);
-                if !keeps(chosen, &graph, triple) {
-                    continue;
-                }
-                if is_schema(triple) {
-                    schema_graphs.insert(graph);
-                }
-                if settled {
-                    reasoner.insert_settled(triple);
-                } else {
-                    reasoner.insert(triple);
+                    reasoner.insert(Triple::from(quad));
                 }
             }
         }
@@ -298,72 +316,198 @@ fn read(
     Ok((reasoner, asserted, schema_graphs.into_iter().collect()))
 }
 
-/// Quads per batch handed from the decoding thread to the reasoner.
-const READ_BATCH: usize = 4096;
-
-/// After an addition: writes the new consequences, and takes out of the inferred graph what has
-/// just been asserted (the inferred graph never holds an asserted triple). The old closure is
-/// known to the reasoner, so nothing is read back or compared.
-fn write_increment(store: &KgStore, reasoner: &Reasoner, added: &[Quad]) -> Result<(u64, u64)> {
-    let graph = NamedNode::new_unchecked(INFERRED_GRAPH);
-    let mut txn = store.transaction()?;
-    let mut removed = 0;
-    for quad in added {
-        let inferred = TripleRef::from(quad.as_ref()).in_graph(graph.as_ref());
-        if store.contains(inferred)? {
-            txn.remove(inferred);
-            removed += 1;
-        }
-    }
-    let mut n = 0;
-    for t in reasoner.derived() {
-        txn.insert(t.as_ref().in_graph(graph.as_ref()));
-        n += 1;
-    }
-    txn.insert_named_graph(graph.as_ref());
-    txn.commit()?;
-    Ok((n, removed))
+/// The store as an incremental run's source: every graph, the entailments as not asserted, and
+/// schema triples outside a chosen ontology left out as `read` leaves them.
+struct StoreSource {
+    store: oxigraph::store::Store,
+    inferred: NamedNode,
+    chosen: Option<Vec<String>>,
 }
 
-/// Replaces the inferred graph by the reasoner's entailments, writing only the difference.
+impl crate::reason::Source for StoreSource {
+    fn matching(
+        &mut self,
+        subject: Option<&oxigraph::model::Term>,
+        predicate: Option<&NamedNode>,
+        object: Option<&oxigraph::model::Term>,
+        out: &mut Vec<(Triple, bool)>,
+    ) -> std::result::Result<(), String> {
+        use oxigraph::model::{NamedOrBlankNodeRef, Term};
+        let subject = match subject {
+            None => None,
+            Some(Term::NamedNode(n)) => Some(NamedOrBlankNodeRef::from(n.as_ref())),
+            Some(Term::BlankNode(b)) => Some(b.as_ref().into()),
+            Some(Term::Literal(_)) => return Ok(()),
+        };
+        for quad in self.store.quads_for_pattern(
+            subject,
+            predicate.map(NamedNode::as_ref),
+            object.map(Term::as_ref),
+            None,
+        ) {
+            let quad = quad.map_err(|e| e.to_string())?;
+            let asserted =
+                !matches!(&quad.graph_name, GraphName::NamedNode(g) if *g == self.inferred);
+            if asserted
+                && !keeps(
+                    self.chosen.as_deref(),
+                    &graph_key(&quad.graph_name),
+                    quad.as_ref().into(),
+                )
+            {
+                continue;
+            }
+            out.push((Triple::from(quad), asserted));
+        }
+        Ok(())
+    }
+}
+
+/// Quads per batch handed from a decoding thread to the reasoner.
+const READ_BATCH: usize = 4096;
+
+type Batch = std::result::Result<Vec<Quad>, oxigraph::store::StorageError>;
+
+/// Sends every quad of the given predicates, in every graph, in batches; stops when the reader
+/// has gone (it met an error).
+fn decode(
+    raw: &oxigraph::store::Store,
+    predicates: &[NamedNode],
+    tx: &std::sync::mpsc::SyncSender<Batch>,
+) {
+    let mut batch = Vec::with_capacity(READ_BATCH);
+    for p in predicates {
+        for quad in raw.quads_for_pattern(None, Some(p.as_ref()), None, None) {
+            match quad {
+                Ok(q) => {
+                    batch.push(q);
+                    if batch.len() == READ_BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
+                        if tx.send(Ok(full)).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+    }
+    let _ = tx.send(Ok(batch));
+}
+
+/// The store's predicates in one share per core, of about equal numbers of quads (counted on
+/// the encoded indexes, which decodes nothing but the predicates). Deterministic: the same
+/// store gives the same shares.
+fn partition_predicates(raw: &oxigraph::store::Store) -> Result<Vec<Vec<NamedNode>>> {
+    use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+    let evaluation =
+        |e: &dyn std::fmt::Display| Error::Evaluation(format!("reading the store: {e}"));
+    let mut prepared = SparqlEvaluator::new()
+        .parse_query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
+        .map_err(|e| evaluation(&e))?;
+    prepared.dataset_mut().set_default_graph_as_union();
+    let QueryResults::Solutions(solutions) = prepared
+        .on_store(raw)
+        .execute()
+        .map_err(|e| evaluation(&e))?
+    else {
+        return Err(evaluation(&"a count of predicates gave no solutions"));
+    };
+    let mut sizes = Vec::new();
+    for solution in solutions {
+        let solution = solution.map_err(|e| evaluation(&e))?;
+        let (Some(oxigraph::model::Term::NamedNode(p)), Some(oxigraph::model::Term::Literal(n))) =
+            (solution.get("p"), solution.get("n"))
+        else {
+            continue;
+        };
+        sizes.push((n.value().parse::<u64>().unwrap_or(0), p.clone()));
+    }
+    // Largest first, each to the lightest share: within one predicate of even.
+    sizes.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.as_str().cmp(b.1.as_str())));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut shares: Vec<(u64, Vec<NamedNode>)> =
+        vec![(0, Vec::new()); cores.min(sizes.len()).max(1)];
+    for (n, p) in sizes {
+        let lightest = shares
+            .iter_mut()
+            .min_by_key(|(total, _)| *total)
+            .expect("at least one share");
+        lightest.0 += n;
+        lightest.1.push(p);
+    }
+    Ok(shares.into_iter().map(|(_, ps)| ps).collect())
+}
+
+/// After an addition: takes out of the inferred graph what has just been asserted (`now_asserted`,
+/// quads of the inferred graph; it never holds an asserted triple), then adds the new consequences. Two commits: should
+/// the second fail, the entailments lack some consequences and the store's record still names
+/// the version before the write, so they show as stale and the next write recomputes them.
+fn write_increment(
+    store: &KgStore,
+    reasoner: &Reasoner,
+    now_asserted: &[Quad],
+) -> Result<(u64, u64)> {
+    if !now_asserted.is_empty() {
+        let mut txn = store.transaction()?;
+        for quad in now_asserted {
+            txn.remove(quad.as_ref());
+        }
+        txn.commit()?;
+    }
+    let removed = now_asserted.len() as u64;
+    Ok((add_entailments(store, reasoner.changes().0)?, removed))
+}
+
+/// Adds new entailments to the inferred graph in one commit: a bulk load when there are many
+/// (atomic too, and far lighter than a transaction holding every change in memory), else a
+/// transaction that also creates the graph, so a store with no entailments still shows as inferred.
+fn add_entailments(store: &KgStore, triples: Vec<Triple>) -> Result<u64> {
+    let graph = NamedNode::new_unchecked(INFERRED_GRAPH);
+    let n = triples.len() as u64;
+    if triples.len() < SMALL_WRITE {
+        let mut txn = store.transaction()?;
+        for t in &triples {
+            txn.insert(t.as_ref().in_graph(graph.as_ref()));
+        }
+        txn.insert_named_graph(graph.as_ref());
+        txn.commit()?;
+        return Ok(n);
+    }
+    // Oxigraph's loader builds each batch's index files on a thread of its own, and a batch is a
+    // million quads unless told: split the entailments so every core builds.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = triples.len().div_ceil(threads);
+    let mut loader = store
+        .bulk_loader()
+        .with_num_threads(threads)
+        .with_max_memory_size_in_megabytes((per_thread * threads).div_ceil(1000));
+    loader.load_quads(triples.into_iter().map(|t| t.in_graph(graph.clone())))?;
+    loader.commit()?;
+    Ok(n)
+}
+
+/// Below this many entailments a transaction is quicker than the bulk loader's index files.
+const SMALL_WRITE: usize = 1000;
+
+/// Replaces the inferred graph by the reasoner's entailments, writing only the difference
+/// (found on the reasoner's ids: it read the previous entailments with the asserted graphs).
+/// Removals and additions are two commits; should the second fail, the store's record still
+/// names the version before, so the entailments show as stale until the next `kg infer`.
 fn write_inferred(store: &KgStore, reasoner: &Reasoner) -> Result<(u64, u64)> {
     let graph = NamedNode::new_unchecked(INFERRED_GRAPH);
-    let new: FxHashSet<Triple> = reasoner.derived().collect();
-    let mut old = FxHashSet::default();
-    for quad in store
-        .raw()
-        .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
-    {
-        old.insert(Triple::from(quad?));
+    let (added, removed) = reasoner.changes();
+    if !removed.is_empty() {
+        let mut txn = store.transaction()?;
+        for t in &removed {
+            txn.remove(t.as_ref().in_graph(graph.as_ref()));
+        }
+        txn.commit()?;
     }
-    if old.is_empty() && !new.is_empty() {
-        // A first materialisation only adds: the bulk loader is atomic too, and far lighter
-        // than a transaction holding every change in memory.
-        let mut loader = store.bulk_loader();
-        let quads: Vec<Quad> = new
-            .iter()
-            .map(|t| t.as_ref().in_graph(graph.as_ref()).into_owned())
-            .collect();
-        let n = quads.len() as u64;
-        loader.load_quads(quads)?;
-        loader.commit()?;
-        return Ok((n, 0));
-    }
-    let mut txn = store.transaction()?;
-    let mut removed = 0;
-    for t in old.difference(&new) {
-        txn.remove(t.as_ref().in_graph(graph.as_ref()));
-        removed += 1;
-    }
-    let mut added = 0;
-    for t in new.difference(&old) {
-        txn.insert(t.as_ref().in_graph(graph.as_ref()));
-        added += 1;
-    }
-    // An empty closure still marks the store as inferred: the graph exists, with nothing in it.
-    txn.insert_named_graph(graph.as_ref());
-    txn.commit()?;
-    Ok((added, removed))
+    Ok((add_entailments(store, added)?, removed.len() as u64))
 }
 
 /// Whether a triple is part of an ontology rather than data: RDFS/OWL axioms and declarations.

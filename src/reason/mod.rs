@@ -94,6 +94,69 @@ pub struct RunReport {
 
 type T = (u32, u32, u32);
 
+/// Where an incremental run finds the triples it has not been given: the store holding the old
+/// closure. Looked up by pattern as the rules need them, so an update reads what its new
+/// triples touch rather than the whole store.
+pub trait Source {
+    /// Appends the triples held that match (`None`: any term), each with whether it is asserted
+    /// (false: an entailment already materialised).
+    fn matching(
+        &mut self,
+        subject: Option<&Term>,
+        predicate: Option<&NamedNode>,
+        object: Option<&Term>,
+        out: &mut Vec<(Triple, bool)>,
+    ) -> Result<(), String>;
+}
+
+/// What an incremental run has read from its source, by the patterns the rules looked up.
+struct Lazy {
+    source: Box<dyn Source>,
+    sp: FxHashSet<(u32, u32)>,
+    op: FxHashSet<(u32, u32)>,
+    p: FxHashSet<u32>,
+    s: FxHashSet<u32>,
+    o: FxHashSet<u32>,
+    error: Option<String>,
+}
+
+/// A pattern the rules look up: (subject, predicate), (object, predicate), a predicate, every
+/// triple about a subject or about an object.
+#[derive(Clone, Copy)]
+enum Key {
+    Sp(u32, u32),
+    Op(u32, u32),
+    P(u32),
+    S(u32),
+    O(u32),
+}
+
+impl Lazy {
+    fn covers(&self, key: Key) -> bool {
+        match key {
+            Key::Sp(s, p) => {
+                self.p.contains(&p) || self.s.contains(&s) || self.sp.contains(&(s, p))
+            }
+            Key::Op(o, p) => {
+                self.p.contains(&p) || self.o.contains(&o) || self.op.contains(&(o, p))
+            }
+            Key::P(p) => self.p.contains(&p),
+            Key::S(s) => self.s.contains(&s),
+            Key::O(o) => self.o.contains(&o),
+        }
+    }
+
+    fn mark(&mut self, key: Key) {
+        match key {
+            Key::Sp(s, p) => self.sp.insert((s, p)),
+            Key::Op(o, p) => self.op.insert((o, p)),
+            Key::P(p) => self.p.insert(p),
+            Key::S(s) => self.s.insert(s),
+            Key::O(o) => self.o.insert(o),
+        };
+    }
+}
+
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
 const OWL: &str = "http://www.w3.org/2002/07/owl#";
@@ -180,6 +243,10 @@ pub struct Reasoner {
     inconsistencies: Vec<Inconsistency>,
     seen_problems: FxHashSet<Vec<T>>,
     tables: Tables,
+    /// Set for an incremental run over a store: indexes are filled from it on first use.
+    lazy: Option<Lazy>,
+    /// The entailments of a previous materialisation, compared with at the end (`changes`).
+    previous: FxHashSet<T>,
 }
 
 /// The "rule" of a triple read back from a materialised graph.
@@ -236,6 +303,8 @@ impl Reasoner {
             inconsistencies: Vec::new(),
             seen_problems: Default::default(),
             tables: Tables::default(),
+            lazy: None,
+            previous: Default::default(),
         };
         let mut iri = |ns: &str, local: &str| {
             r.intern_term(NamedNode::new_unchecked(format!("{ns}{local}")).into())
@@ -277,6 +346,99 @@ impl Reasoner {
         r
     }
 
+    /// A reasoner for an incremental run: the old closure stays in `source`, settled, and is
+    /// read as the new triples' consequences need it. The schema is read whole at once (the
+    /// rules compile it into tables); new triples are given with `insert_new`.
+    pub fn over(profile: Profile, source: Box<dyn Source>) -> Self {
+        let mut r = Self::new(profile);
+        r.lazy = Some(Lazy {
+            source,
+            sp: Default::default(),
+            op: Default::default(),
+            p: Default::default(),
+            s: Default::default(),
+            o: Default::default(),
+            error: None,
+        });
+        let v = r.v;
+        for p in [
+            v.sco,
+            v.spo,
+            v.dom,
+            v.rng,
+            v.eqc,
+            v.eqp,
+            v.inv,
+            v.on_prop,
+            v.svf,
+            v.avf,
+            v.has_value,
+            v.inter,
+            v.union,
+            v.chain,
+            v.first,
+            v.rest,
+            v.disj,
+            v.pdisj,
+            v.complement,
+            v.same,
+        ] {
+            r.ensure(Key::P(p));
+        }
+        r
+    }
+
+    /// The first error met reading the source, if any: the run's result is then incomplete.
+    pub fn source_error(&self) -> Option<&str> {
+        self.lazy.as_ref().and_then(|l| l.error.as_deref())
+    }
+
+    /// Reads what the source holds for `key`, once.
+    fn ensure(&mut self, key: Key) {
+        let Some(lazy) = self.lazy.as_ref() else {
+            return;
+        };
+        if lazy.covers(key) {
+            return;
+        }
+        let term = |i: u32| self.terms[i as usize].clone();
+        let predicate = |i: u32| match term(i) {
+            Term::NamedNode(n) => Some(n),
+            _ => None,
+        };
+        let (s, p, o) = match key {
+            Key::Sp(s, p) => (Some(term(s)), predicate(p), None),
+            Key::Op(o, p) => (None, predicate(p), Some(term(o))),
+            Key::P(p) => (None, predicate(p), None),
+            Key::S(s) => (Some(term(s)), None, None),
+            Key::O(o) => (None, None, Some(term(o))),
+        };
+        let lazy = self.lazy.as_mut().expect("checked above");
+        lazy.mark(key);
+        // A literal subject or a predicate that is not an IRI matches nothing stored.
+        if matches!(s, Some(Term::Literal(_)))
+            || matches!(key, Key::Sp(..) | Key::Op(..) | Key::P(_)) && p.is_none()
+        {
+            return;
+        }
+        let mut found = Vec::new();
+        if let Err(e) = lazy
+            .source
+            .matching(s.as_ref(), p.as_ref(), o.as_ref(), &mut found)
+        {
+            lazy.error.get_or_insert(e);
+        }
+        for (triple, asserted) in found {
+            let t = self.intern(triple);
+            if asserted {
+                self.asserted.insert(t);
+                self.add_fact(t);
+            } else if self.add_fact(t) {
+                self.origin.insert(t, (PREVIOUSLY_INFERRED, Vec::new()));
+            }
+        }
+    }
+
     fn intern_term(&mut self, term: Term) -> u32 {
         let is_literal = matches!(term, Term::Literal(_));
         let (id, new) = self.terms.insert_full(term);
@@ -286,10 +448,12 @@ impl Reasoner {
         id as u32
     }
 
-    fn intern(&mut self, t: TripleRef<'_>) -> T {
-        let s = self.intern_term(t.subject.into_owned().into());
-        let p = self.intern_term(t.predicate.into_owned().into());
-        let o = self.intern_term(t.object.into_owned());
+    /// Owned triples move their terms into the dictionary: the store's decoder made them already.
+    fn intern(&mut self, t: impl Into<Triple>) -> T {
+        let t = t.into();
+        let s = self.intern_term(t.subject.into());
+        let p = self.intern_term(t.predicate.into());
+        let o = self.intern_term(t.object);
         (s, p, o)
     }
 
@@ -318,7 +482,7 @@ impl Reasoner {
     }
 
     /// Asserted triples, schema and data alike; they are reasoned from at the next `run`.
-    pub fn insert(&mut self, triple: TripleRef<'_>) {
+    pub fn insert(&mut self, triple: impl Into<Triple>) {
         let t = self.intern(triple);
         self.asserted.insert(t);
         if self.add_fact(t) {
@@ -326,29 +490,13 @@ impl Reasoner {
         }
     }
 
-    /// An asserted triple whose consequences are already known (a previous closure): indexed,
-    /// not reasoned from again.
-    pub fn insert_settled(&mut self, triple: TripleRef<'_>) {
-        let t = self.intern(triple);
-        self.asserted.insert(t);
-        self.add_fact(t);
-    }
-
-    /// An asserted triple, perhaps already inserted as settled, whose consequences are to be
-    /// derived: the new part of an incremental update.
-    pub fn insert_new(&mut self, triple: TripleRef<'_>) {
+    /// An asserted triple whose consequences are to be derived: the new part of an
+    /// incremental update.
+    pub fn insert_new(&mut self, triple: impl Into<Triple>) {
         let t = self.intern(triple);
         self.asserted.insert(t);
         self.add_fact(t);
         self.queue.push(t);
-    }
-
-    /// A triple already known to be entailed (read back from a materialised graph).
-    pub fn insert_known(&mut self, triple: TripleRef<'_>) {
-        let t = self.intern(triple);
-        if self.add_fact(t) {
-            self.origin.insert(t, (PREVIOUSLY_INFERRED, Vec::new()));
-        }
     }
 
     fn add_fact(&mut self, t: T) -> bool {
@@ -372,25 +520,47 @@ impl Reasoner {
         if self.literal[s as usize] || self.literal[p as usize] {
             return;
         }
+        // Over a store, a conclusion may be held there already: read its pattern first.
+        if self.lazy.is_some() && !self.facts.contains(&t) {
+            self.ensure(Key::Sp(s, p));
+        }
         if self.add_fact(t) {
             self.origin.insert(t, (rule, premises.to_vec()));
             self.queue.push(t);
         }
     }
 
-    fn objects(&self, s: u32, p: u32) -> Vec<u32> {
+    fn objects(&mut self, s: u32, p: u32) -> Vec<u32> {
+        self.ensure(Key::Sp(s, p));
         self.out.get(&(s, p)).cloned().unwrap_or_default()
     }
 
-    fn subjects(&self, o: u32, p: u32) -> Vec<u32> {
+    fn subjects(&mut self, o: u32, p: u32) -> Vec<u32> {
+        self.ensure(Key::Op(o, p));
         self.inn.get(&(o, p)).cloned().unwrap_or_default()
     }
 
-    fn pairs(&self, p: u32) -> Vec<(u32, u32)> {
+    fn pairs(&mut self, p: u32) -> Vec<(u32, u32)> {
+        self.ensure(Key::P(p));
         self.by_p.get(&p).cloned().unwrap_or_default()
     }
 
-    fn has(&self, t: T) -> bool {
+    /// Every (predicate, object) about `s`; kept for the equality rules (OWL 2 RL only).
+    fn about_subject(&mut self, s: u32) -> Vec<(u32, u32)> {
+        self.ensure(Key::S(s));
+        self.by_s.get(&s).cloned().unwrap_or_default()
+    }
+
+    fn about_object(&mut self, o: u32) -> Vec<(u32, u32)> {
+        self.ensure(Key::O(o));
+        self.by_o.get(&o).cloned().unwrap_or_default()
+    }
+
+    fn has(&mut self, t: T) -> bool {
+        if self.facts.contains(&t) {
+            return true;
+        }
+        self.ensure(Key::Sp(t.0, t.1));
         self.facts.contains(&t)
     }
 
@@ -610,12 +780,12 @@ impl Reasoner {
                     self.derive((s, v.same, z), "eq-trans", &[t, (o, v.same, z)]);
                 }
             }
-            for (q, z) in self.by_s.get(&s).cloned().unwrap_or_default() {
+            for (q, z) in self.about_subject(s) {
                 if q != v.same {
                     self.derive((o, q, z), "eq-rep-s", &[t, (s, q, z)]);
                 }
             }
-            for (x, q) in self.by_o.get(&s).cloned().unwrap_or_default() {
+            for (x, q) in self.about_object(s) {
                 if q != v.same {
                     self.derive((x, q, o), "eq-rep-o", &[t, (x, q, s)]);
                 }
@@ -913,7 +1083,7 @@ impl Reasoner {
         }
     }
 
-    fn list(&self, mut node: u32) -> Vec<u32> {
+    fn list(&mut self, mut node: u32) -> Vec<u32> {
         let mut items = Vec::new();
         let mut seen = FxHashSet::default();
         while node != self.v.nil && seen.insert(node) {
@@ -1067,13 +1237,32 @@ impl Reasoner {
         out
     }
 
-    /// The entailments this reasoner derived itself, in no order: everything inferred on a first
-    /// run, only the new consequences when the old closure was given by `insert_known`.
-    pub fn derived(&self) -> impl Iterator<Item = Triple> + '_ {
-        self.origin
+    /// A triple of a previous materialisation: not a premise, only compared with at the end.
+    pub fn insert_previous(&mut self, triple: impl Into<Triple>) {
+        let t = self.intern(triple);
+        self.previous.insert(t);
+    }
+
+    /// What changed since the previous materialisation: entailments that are new, and previous
+    /// ones that no longer are (no longer entailed, or asserted now).
+    pub fn changes(&self) -> (Vec<Triple>, Vec<Triple>) {
+        let added = self
+            .origin
             .iter()
-            .filter(|(t, (rule, _))| *rule != PREVIOUSLY_INFERRED && !self.asserted.contains(t))
+            .filter(|(t, (rule, _))| {
+                *rule != PREVIOUSLY_INFERRED
+                    && !self.asserted.contains(t)
+                    && !self.previous.contains(t)
+            })
             .map(|(t, _)| self.triple(*t))
+            .collect();
+        let removed = self
+            .previous
+            .iter()
+            .filter(|t| !self.facts.contains(t) || self.asserted.contains(t))
+            .map(|t| self.triple(*t))
+            .collect();
+        (added, removed)
     }
 
     pub fn inferred_len(&self) -> usize {
