@@ -538,18 +538,26 @@ fn service_calls_only_when_federation_is_allowed() {
     assert_eq!(n, "n\r\n4\r\n");
 }
 
-/// A proxy in front of an engine that answers 500 to the second Graph Store POST (and passes
-/// everything else through, authentication included): a fault in the middle of a staged load.
-const FAILING_PROXY: &str = r#"
-import http.server, socketserver, sys, urllib.request, urllib.error
-upstream = sys.argv[1]
+/// A proxy in front of an engine, passing everything through (authentication included) except:
+/// with mode `fail-second-post`, the second Graph Store POST gets 500 (a fault in the middle of a
+/// staged load); with mode `basic:USER:PASSWORD`, a request without those Basic credentials gets
+/// 401 (an engine behind a web server that asks for them).
+const PROXY: &str = r#"
+import base64, http.server, socketserver, sys, urllib.request, urllib.error
+upstream, mode = sys.argv[1], sys.argv[2]
 posts = [0]
 class H(http.server.BaseHTTPRequestHandler):
     def do(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
         path = self.path.split("?")[0]
-        if self.command == "POST" and ("store" in path or "graph-crud" in path):
+        if mode.startswith("basic:"):
+            want = "Basic " + base64.b64encode(mode[6:].encode()).decode()
+            if self.headers.get("Authorization") != want:
+                self.send_response(401); self.send_header("WWW-Authenticate", 'Basic realm="kg-test"')
+                self.send_header("Content-Length", "23"); self.end_headers()
+                self.wfile.write(b"authentication required"); return
+        if mode == "fail-second-post" and self.command == "POST" and ("store" in path or "graph-crud" in path):
             posts[0] += 1
             if posts[0] == 2:
                 self.send_response(500); self.send_header("Content-Length", "6"); self.end_headers()
@@ -579,6 +587,25 @@ print(s.server_address[1], flush=True)
 s.serve_forever()
 "#;
 
+/// Starts `PROXY` in front of `origin`; returns it and its port.
+fn proxy(py: &std::path::Path, origin: &str, mode: &str) -> (Child, String) {
+    let mut child = std::process::Command::new(py)
+        .arg("-c")
+        .arg(PROXY)
+        .arg(origin)
+        .arg(mode)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut port,
+    )
+    .unwrap();
+    (child, port.trim().to_owned())
+}
+
 /// On every engine, a staged load whose second batch fails leaves the remote as it was.
 #[test]
 fn failed_batch_on_every_engine_leaves_it_unchanged() {
@@ -586,23 +613,11 @@ fn failed_batch_on_every_engine_leaves_it_unchanged() {
     let t = TestDir::new();
     for e in engines(&t) {
         let origin = e.url.rsplit_once('/').unwrap().0.to_owned();
-        let mut proxy = std::process::Command::new(&py)
-            .arg("-c")
-            .arg(FAILING_PROXY)
-            .arg(&origin)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut port = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(proxy.stdout.take().unwrap()),
-            &mut port,
-        )
-        .unwrap();
+        let (mut proxy, port) = proxy(&py, &origin, "fail-second-post");
         let path = e.url.rsplit_once('/').unwrap().1;
         let through = Engine {
             name: e.name,
-            url: format!("http://127.0.0.1:{}/{path}", port.trim()),
+            url: format!("http://127.0.0.1:{port}/{path}"),
             args: [e.args.clone(), vec!["--engine".into(), e.name.into()]].concat(),
             password: e.password,
             _kg: None,
@@ -688,4 +703,84 @@ fn bearer_token_writes_and_is_never_printed() {
             assert!(!String::from_utf8_lossy(text).contains(token));
         }
     }
+}
+
+/// Basic authentication, with the password from the environment and then from `~/.netrc`, in
+/// front of kg serve: the right credentials write and read, wrong ones get the 401 and its
+/// reason, and the password is printed nowhere.
+#[test]
+fn basic_credentials_from_the_environment_or_netrc() {
+    let Some(py) = python() else { return };
+    let t = TestDir::new();
+    let e = kg_serve(&t);
+    let origin = e.url.rsplit_once('/').unwrap().0.to_owned();
+    let secret = "b4sic-Secret";
+    let (mut guard, port) = proxy(&py, &origin, &format!("basic:alice:{secret}"));
+    let url = format!("http://127.0.0.1:{port}/sparql");
+    let kg = |password: Option<&str>, args: &[&str]| {
+        let mut cmd = t.kg_default_store();
+        cmd.env("KG_CONFIG_DIR", t.path().join("config"))
+            .env_remove("KG_ENDPOINT_PASSWORD")
+            .env_remove("NETRC")
+            .args(["--endpoint", &url, "--engine", "kg", "--auth", "basic"])
+            .args(args);
+        if let Some(p) = password {
+            cmd.env("KG_ENDPOINT_PASSWORD", p);
+        }
+        cmd.output().unwrap()
+    };
+    let never_printed = |out: &std::process::Output| {
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!String::from_utf8_lossy(text).contains(secret));
+        }
+    };
+    let out = kg(
+        Some(secret),
+        &[
+            "--user",
+            "alice",
+            "update",
+            "INSERT DATA { <http://x/a> <http://x/p> 1 }",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    never_printed(&out);
+    // The user and the password from ~/.netrc, nothing in the environment.
+    std::fs::create_dir_all(t.path().join("home")).unwrap();
+    std::fs::write(
+        t.path().join("home/.netrc"),
+        format!("machine 127.0.0.1\n  login alice\n  password {secret}\n"),
+    )
+    .unwrap();
+    let out = kg(
+        None,
+        &[
+            "query",
+            "--format",
+            "tsv",
+            "SELECT ?o WHERE { <http://x/a> <http://x/p> ?o }",
+        ],
+    );
+    let _ = std::fs::remove_file(t.path().join("home/.netrc"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains('1'));
+    never_printed(&out);
+    // A wrong password: the proxy's 401 and its text, exit 1.
+    let out = kg(Some("not-it"), &["--user", "alice", "query", "ASK {}"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("HTTP 401") && err.contains("authentication required"),
+        "{err}"
+    );
+    let _ = guard.kill();
+    let _ = guard.wait();
 }
