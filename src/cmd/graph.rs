@@ -124,14 +124,11 @@ pub fn path(ctx: &mut Ctx, args: PathArgs, io: &mut Io<'_>) -> Result<u8> {
             let from = iri(&backend, &args.from, &mut labels)?;
             let to = iri(&backend, &args.to, &mut labels)?;
             let start = Instant::now();
-            let found = kg::remote::traverse::paths(
-                remote,
-                &from,
-                &to,
-                &options,
-                &popts,
-                kg::remote::traverse::Limits::default(),
-            )?;
+            let bar = super::ProgressBar::new();
+            let found =
+                kg::remote::traverse::paths(remote, &from, &to, &options, &popts, exploring(&bar));
+            bar.finish();
+            let found = found?;
             explored(ctx, &found, start, io)?;
             Arc::new(found.projection)
         }
@@ -187,14 +184,17 @@ pub fn neighbors(ctx: &mut Ctx, args: NeighborsArgs, io: &mut Io<'_>) -> Result<
             let popts = projection_options(ctx, &backend, &args.projection)?;
             let center = iri(&backend, &args.node, &mut None)?;
             let start = Instant::now();
+            let bar = super::ProgressBar::new();
             let found = kg::remote::traverse::neighbourhood(
                 remote,
                 &center,
                 args.depth,
                 args.directed,
                 &popts,
-                kg::remote::traverse::Limits::default(),
-            )?;
+                exploring(&bar),
+            );
+            bar.finish();
+            let found = found?;
             explored(ctx, &found, start, io)?;
             Arc::new(found.projection)
         }
@@ -500,4 +500,12 @@ fn iris(prefixes: &kg::prefixes::PrefixTable, names: &[String]) -> Result<Vec<Na
 fn graph_iri(g: &str) -> Result<NamedNode> {
     let g = g.trim().trim_start_matches('<').trim_end_matches('>');
     NamedNode::new(g).map_err(|e| Error::BadInput(format!("<{g}> is not a valid graph IRI: {e}")))
+}
+
+/// The default limits of a remote exploration, its progress on the terminal.
+fn exploring(bar: &super::ProgressBar) -> kg::remote::traverse::Limits {
+    kg::remote::traverse::Limits {
+        on_progress: Some(bar.exploration()),
+        ..Default::default()
+    }
 }

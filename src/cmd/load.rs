@@ -1,13 +1,11 @@
 //! `kg load` and `.load`.
 
-use super::{io_err, Ctx, Io};
+use super::{io_err, Ctx, Io, ProgressBar};
 use clap::ValueHint;
-use kg::ingest::{Input, LoadOptions, LoadReport, Progress};
+use kg::ingest::{Input, LoadOptions, LoadReport};
 use kg::{Error, InputFormat, Result};
 use oxigraph::model::NamedNode;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -130,52 +128,4 @@ fn summary(report: &LoadReport, dry_run: bool, io: &mut Io<'_>) -> Result<()> {
         writeln!(io.err, "learned prefix {p}: <{iri}>").map_err(io_err)?;
     }
     Ok(())
-}
-
-/// A progress bar that appears only on a terminal and only once a load has run for two seconds.
-struct ProgressBar {
-    inner: Arc<Mutex<Option<indicatif::ProgressBar>>>,
-    enabled: bool,
-    start: Instant,
-}
-
-impl ProgressBar {
-    fn new() -> Self {
-        Self {
-            inner: Arc::new(Mutex::new(None)),
-            enabled: super::stderr_is_terminal(),
-            start: Instant::now(),
-        }
-    }
-
-    fn callback(&self) -> Arc<dyn Fn(Progress) + Send + Sync> {
-        let inner = Arc::clone(&self.inner);
-        let enabled = self.enabled;
-        let start = self.start;
-        Arc::new(move |p: Progress| {
-            if !enabled || start.elapsed() < Duration::from_secs(2) {
-                return;
-            }
-            let Ok(mut guard) = inner.lock() else { return };
-            let bar = guard.get_or_insert_with(|| match p.total_bytes {
-                Some(total) => indicatif::ProgressBar::new(total).with_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{bar:40} {bytes}/{total_bytes} {msg} ({eta} left)",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                ),
-                None => indicatif::ProgressBar::new_spinner(),
-            });
-            bar.set_position(p.bytes);
-            bar.set_message(format!("{} quads", p.quads));
-        })
-    }
-
-    fn finish(&self) {
-        if let Ok(mut guard) = self.inner.lock() {
-            if let Some(bar) = guard.take() {
-                bar.finish_and_clear();
-            }
-        }
-    }
 }

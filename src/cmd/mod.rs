@@ -19,8 +19,8 @@ use kg::{Error, KgStore, Result};
 use oxigraph::sparql::CancellationToken;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Where a command writes: results to `out`, counts, timings and progress to `err`.
 pub struct Io<'a> {
@@ -249,6 +249,76 @@ impl Drop for Running {
 }
 
 /// Whether stderr is a terminal, for progress bars.
+/// A progress bar that appears only on a terminal and only once its work has run for two
+/// seconds: a load's bytes and quads, or a remote traversal's requests and nodes.
+pub(super) struct ProgressBar {
+    inner: Arc<Mutex<Option<indicatif::ProgressBar>>>,
+    enabled: bool,
+    start: Instant,
+}
+
+impl ProgressBar {
+    pub(super) fn new() -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(None)),
+            enabled: stderr_is_terminal(),
+            start: Instant::now(),
+        }
+    }
+
+    /// Shows `position` of `total` (bytes: a bar) or a spinner, with `message`.
+    fn show_fn(&self) -> impl Fn(Option<u64>, u64, String) + Send + Sync + 'static {
+        let inner = Arc::clone(&self.inner);
+        let enabled = self.enabled;
+        let start = self.start;
+        move |total, position, message| {
+            if !enabled || start.elapsed() < Duration::from_secs(2) {
+                return;
+            }
+            let Ok(mut guard) = inner.lock() else { return };
+            let bar = guard.get_or_insert_with(|| match total {
+                Some(total) => indicatif::ProgressBar::new(total).with_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:40} {bytes}/{total_bytes} {msg} ({eta} left)",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                ),
+                None => indicatif::ProgressBar::new_spinner(),
+            });
+            bar.set_position(position);
+            bar.set_message(message);
+            bar.tick();
+        }
+    }
+
+    pub(super) fn callback(&self) -> Arc<dyn Fn(kg::ingest::Progress) + Send + Sync> {
+        let show = self.show_fn();
+        Arc::new(move |p: kg::ingest::Progress| {
+            show(p.total_bytes, p.bytes, format!("{} quads", p.quads))
+        })
+    }
+
+    /// For `path` and `neighbors` on a remote endpoint.
+    pub(super) fn exploration(&self) -> kg::remote::traverse::OnProgress {
+        let show = self.show_fn();
+        Arc::new(move |requests, nodes| {
+            show(
+                None,
+                0,
+                format!("exploring: {requests} requests, {nodes} nodes seen"),
+            )
+        })
+    }
+
+    pub(super) fn finish(&self) {
+        if let Ok(mut guard) = self.inner.lock() {
+            if let Some(bar) = guard.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}
+
 pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }

@@ -169,10 +169,23 @@ fn send(
             learned_prefixes: prefixes,
             added: None,
         }),
-        Err(e) => {
-            staging.abandon();
-            Err(e)
-        }
+        Err(e) => match staging.abandon() {
+            None => Err(e),
+            // The engine went away (killed, or the network): the target graphs are as they were,
+            // but the staging graphs may hold part of the load. Say which, and how to drop them.
+            Some(left) => Err(match e {
+                Error::Remote {
+                    url,
+                    status,
+                    message,
+                } => Error::Remote {
+                    url,
+                    status,
+                    message: format!("{message}; {left}"),
+                },
+                other => Error::Evaluation(format!("{other}; {left}")),
+            }),
+        },
     }
 }
 
@@ -474,15 +487,16 @@ impl Staging<'_> {
         Ok(())
     }
 
-    /// Drops the staging graphs after a failure; the target graphs were never written.
-    fn abandon(&mut self) {
+    /// Drops the staging graphs after a failure; the target graphs were never written. When the
+    /// engine cannot be told, returns what to tell the user instead.
+    fn abandon(&mut self) -> Option<String> {
         let ops: Vec<String> = self
             .targets
             .values()
             .map(|(_, stage, _)| format!("DROP SILENT GRAPH {stage}"))
             .collect();
         if ops.is_empty() {
-            return;
+            return None;
         }
         // The request that failed may have left its connection broken (a server that answers 413
         // before reading the body closes it), so the first try can fail where the second works.
@@ -493,10 +507,14 @@ impl Staging<'_> {
                 .send_update(&ops.join(" ;\n"), Vec::new())
                 .is_ok()
             {
-                return;
+                return None;
             }
             std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
         }
+        Some(format!(
+            "the target graphs are unchanged, but the staging graphs could not be dropped; once the endpoint answers, run: kg update '{}'",
+            ops.join(" ; ")
+        ))
     }
 }
 

@@ -9,13 +9,17 @@ use crate::graph::{PathOptions, Projection, ProjectionOptions};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term};
 use std::collections::{BTreeSet, HashSet};
 
-/// How far an exploration may go.
-#[derive(Debug, Clone, Copy)]
+/// Told after each request: requests made so far, nodes seen so far.
+pub type OnProgress = std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>;
+
+/// How far an exploration may go, and who hears how far it got.
+#[derive(Clone)]
 pub struct Limits {
     /// Nodes seen before the exploration stops with advice.
     pub max_nodes: usize,
     /// Nodes per request.
     pub batch: usize,
+    pub on_progress: Option<OnProgress>,
 }
 
 impl Default for Limits {
@@ -23,6 +27,7 @@ impl Default for Limits {
         Self {
             max_nodes: 200_000,
             batch: 200,
+            on_progress: None,
         }
     }
 }
@@ -115,7 +120,11 @@ impl<'a> Explorer<'a> {
                 "SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?n {{ {values} }} {allow} {body} FILTER(!isLiteral(?o)) }}"
             );
             self.requests += 1;
-            for row in self.remote.select(&text, true)? {
+            let rows = self.remote.select(&text, true)?;
+            if let Some(tell) = &self.limits.on_progress {
+                tell(self.requests, seen.len());
+            }
+            for row in rows {
                 let (Some(s), Some(Term::NamedNode(p)), Some(o)) =
                     (row.get("s"), row.get("p"), row.get("o"))
                 else {

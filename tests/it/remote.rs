@@ -540,10 +540,11 @@ fn service_calls_only_when_federation_is_allowed() {
 
 /// A proxy in front of an engine, passing everything through (authentication included) except:
 /// with mode `fail-second-post`, the second Graph Store POST gets 500 (a fault in the middle of a
-/// staged load); with mode `basic:USER:PASSWORD`, a request without those Basic credentials gets
+/// staged load); with mode `die-second-post`, the proxy exits on it (the engine killed in the
+/// middle of a load); with mode `basic:USER:PASSWORD`, a request without those Basic credentials gets
 /// 401 (an engine behind a web server that asks for them).
 const PROXY: &str = r#"
-import base64, http.server, socketserver, sys, urllib.request, urllib.error
+import base64, http.server, os, socketserver, sys, urllib.request, urllib.error
 upstream, mode = sys.argv[1], sys.argv[2]
 posts = [0]
 class H(http.server.BaseHTTPRequestHandler):
@@ -557,8 +558,10 @@ class H(http.server.BaseHTTPRequestHandler):
                 self.send_response(401); self.send_header("WWW-Authenticate", 'Basic realm="kg-test"')
                 self.send_header("Content-Length", "23"); self.end_headers()
                 self.wfile.write(b"authentication required"); return
-        if mode == "fail-second-post" and self.command == "POST" and ("store" in path or "graph-crud" in path):
+        if mode.endswith("-second-post") and self.command == "POST" and ("store" in path or "graph-crud" in path):
             posts[0] += 1
+            if posts[0] == 2 and mode == "die-second-post":
+                os._exit(1)
             if posts[0] == 2:
                 self.send_response(500); self.send_header("Content-Length", "6"); self.end_headers()
                 self.wfile.write(b"broken"); return
@@ -783,4 +786,65 @@ fn basic_credentials_from_the_environment_or_netrc() {
     );
     let _ = guard.kill();
     let _ = guard.wait();
+}
+
+/// The engine dies in the middle of a staged load (the proxy in front of it exits on the second
+/// batch): kg exits 1, says the target graphs are unchanged and how to drop what it staged, and
+/// that command, run once the engine answers again, leaves the engine as it was.
+#[test]
+fn an_engine_killed_mid_load_leaves_its_graphs_and_says_how_to_clean_up() {
+    let Some(py) = python() else { return };
+    let t = TestDir::new();
+    for e in engines(&t) {
+        let origin = e.url.rsplit_once('/').unwrap().0.to_owned();
+        let (mut guard, port) = proxy(&py, &origin, "die-second-post");
+        let path = e.url.rsplit_once('/').unwrap().1;
+        let through = Engine {
+            name: e.name,
+            url: format!("http://127.0.0.1:{port}/{path}"),
+            args: [e.args.clone(), vec!["--engine".into(), e.name.into()]].concat(),
+            password: e.password,
+            _kg: None,
+            child: None,
+            virtuoso: None,
+        };
+        let seed = t.create("seed.ttl", "<http://x/a> <http://x/p> <http://x/b> .\n");
+        ok(remote(&t, &e)
+            .args(["load", "--graph", "http://x/g0"])
+            .arg(&seed));
+        let dump = || ok(remote(&t, &e).args(["export", "--format", "nquads"]));
+        let before = dump();
+        let mut text = String::new();
+        for i in 0..300 {
+            text.push_str(&format!(
+                "<http://x/s{i}> <http://x/p> <http://x/o{i}> <http://x/g{}> .\n",
+                1 + i % 2
+            ));
+        }
+        let f = t.create("two.nq", text);
+        let started = Instant::now();
+        let out = remote(&t, &through)
+            .args(["load", "--batch", "100"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        let _ = guard.kill();
+        let _ = guard.wait();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{}: {err}", e.name);
+        assert!(started.elapsed() < Duration::from_secs(30), "{}", e.name);
+        assert!(
+            err.contains("target graphs are unchanged"),
+            "{}: {err}",
+            e.name
+        );
+        let cleanup = err
+            .split("run: kg update '")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("{}: no clean-up command in {err}", e.name));
+        assert!(cleanup.contains("DROP SILENT GRAPH"), "{cleanup}");
+        ok(remote(&t, &e).args(["update", cleanup]));
+        assert_eq!(dump(), before, "{} changed", e.name);
+    }
 }
