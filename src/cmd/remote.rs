@@ -42,6 +42,9 @@ pub struct EndpointArgs {
     /// Seconds to wait for the endpoint's answer to any request [default: no limit; queries take --timeout]
     #[arg(long, global = true, value_name = "SECS")]
     pub request_timeout: Option<f64>,
+    /// Show each request to the endpoint on stderr: method, URL, status, time (never a secret)
+    #[arg(long, global = true)]
+    pub verbose: bool,
 }
 
 impl EndpointArgs {
@@ -72,6 +75,7 @@ impl EndpointArgs {
             .request_timeout
             .map(super::query::seconds)
             .transpose()?;
+        config.verbose = self.verbose;
         check_url(&config.url)?;
         Ok(Some(config))
     }

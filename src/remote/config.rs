@@ -29,6 +29,8 @@ pub struct EndpointConfig {
     pub connect_timeout: Duration,
     /// How long a request may wait for its answer [default: no limit].
     pub timeout: Option<Duration>,
+    /// One line on stderr per HTTP exchange (never with a secret).
+    pub verbose: bool,
 }
 
 impl EndpointConfig {
@@ -42,6 +44,7 @@ impl EndpointConfig {
             engine: None,
             connect_timeout: Duration::from_secs(10),
             timeout: None,
+            verbose: false,
         }
     }
 

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::io::Read;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A password or token: kept out of `Debug`, errors and logs.
 #[derive(Clone, Default)]
@@ -228,13 +228,20 @@ pub struct Client {
     challenge: Mutex<Option<digest_auth::WwwAuthenticateHeader>>,
     /// How long a read may wait for its answer (`--timeout`).
     pub timeout: Option<Duration>,
+    /// `--verbose`: one line on stderr per HTTP exchange.
+    verbose: bool,
 }
 
 /// How many times a read is tried, and the pause before each retry.
 const RETRIES: [Duration; 2] = [Duration::from_millis(200), Duration::from_millis(800)];
 
 impl Client {
-    pub fn new(auth: Auth, connect_timeout: Duration, timeout: Option<Duration>) -> Self {
+    pub fn new(
+        auth: Auth,
+        connect_timeout: Duration,
+        timeout: Option<Duration>,
+        verbose: bool,
+    ) -> Self {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(connect_timeout))
@@ -247,6 +254,7 @@ impl Client {
             auth,
             challenge: Mutex::new(None),
             timeout,
+            verbose,
         }
     }
 
@@ -316,10 +324,11 @@ impl Client {
         let r = builder
             .body(ureq::SendBody::from_reader(body))
             .map_err(|e| self.error(&url, None, format!("bad request: {e}")))?;
-        let response = self
-            .agent
-            .run(r)
-            .map_err(|e| self.error(&url, None, transport_message(&e, self.timeout)))?;
+        let start = Instant::now();
+        let result = self.agent.run(r);
+        self.log(request, &url, &result, start);
+        let response =
+            result.map_err(|e| self.error(&url, None, transport_message(&e, self.timeout)))?;
         self.answer(&url, response)
     }
 
@@ -367,6 +376,7 @@ impl Client {
         if let Some(a) = authorization {
             builder = builder.header("authorization", a);
         }
+        let start = Instant::now();
         let result = match &request.body {
             Some((content_type, body)) => {
                 let r = builder
@@ -382,7 +392,40 @@ impl Client {
                 self.agent.run(r)
             }
         };
+        self.log(request, url, &result, start);
         result.map_err(|e| self.error(url, None, transport_message(&e, self.timeout)))
+    }
+
+    /// With `--verbose`: method, URL (credentials stripped; headers, where secrets travel, are
+    /// never shown), status or failure, and time.
+    fn log(
+        &self,
+        request: &Request<'_>,
+        url: &str,
+        result: &std::result::Result<http::Response<ureq::Body>, ureq::Error>,
+        start: Instant,
+    ) {
+        if !self.verbose {
+            return;
+        }
+        let mut shown = strip_credentials(url);
+        if shown.len() > 300 {
+            let mut end = 300;
+            while !shown.is_char_boundary(end) {
+                end -= 1;
+            }
+            shown.truncate(end);
+            shown.push('…');
+        }
+        let outcome = match result {
+            Ok(r) => format!("HTTP {}", r.status().as_u16()),
+            Err(e) => format!("failed: {}", transport_message(e, self.timeout)),
+        };
+        eprintln!(
+            "kg: {} {shown} → {outcome} in {} ms",
+            request.method.as_str(),
+            start.elapsed().as_millis()
+        );
     }
 
     fn authorization(&self, request: &Request<'_>, url: &str) -> Result<Option<String>> {
@@ -563,6 +606,7 @@ mod tests {
             },
             Duration::from_secs(1),
             None,
+            false,
         );
         let e = client.error(
             "http://dba:s3cret@example.org/sparql",

@@ -742,14 +742,17 @@ fn basic_credentials_from_the_environment_or_netrc() {
         &[
             "--user",
             "alice",
+            "--verbose",
             "update",
             "INSERT DATA { <http://x/a> <http://x/p> 1 }",
         ],
     );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // --verbose shows each exchange, and still not the secret.
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        err.contains("kg: POST http://127.0.0.1:") && err.contains("→ HTTP 200"),
+        "{err}"
     );
     never_printed(&out);
     // The user and the password from ~/.netrc, nothing in the environment.
