@@ -75,7 +75,9 @@ impl EndpointArgs {
             .request_timeout
             .map(super::query::seconds)
             .transpose()?;
-        config.verbose = self.verbose;
+        if self.verbose {
+            config.log = Some(|line| eprintln!("{line}"));
+        }
         check_url(&config.url)?;
         Ok(Some(config))
     }

@@ -29,8 +29,8 @@ pub struct EndpointConfig {
     pub connect_timeout: Duration,
     /// How long a request may wait for its answer [default: no limit].
     pub timeout: Option<Duration>,
-    /// One line on stderr per HTTP exchange (never with a secret).
-    pub verbose: bool,
+    /// `--verbose`: told one line per HTTP exchange (never with a secret); the CLI prints it.
+    pub log: Option<fn(&str)>,
 }
 
 impl EndpointConfig {
@@ -44,7 +44,7 @@ impl EndpointConfig {
             engine: None,
             connect_timeout: Duration::from_secs(10),
             timeout: None,
-            verbose: false,
+            log: None,
         }
     }
 

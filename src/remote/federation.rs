@@ -24,7 +24,7 @@ impl Federation {
                 Auth::default(),
                 Duration::from_secs(10),
                 timeout,
-                false,
+                None,
             )),
         }
     }

@@ -119,7 +119,7 @@ impl Remote {
     /// not named) so a wrong URL, a server that is down or bad credentials fail here, clearly.
     pub fn connect(config: &EndpointConfig, prefixes: PrefixTable) -> Result<Self> {
         let auth = config.auth()?;
-        let client = Client::new(auth, config.connect_timeout, config.timeout, config.verbose);
+        let client = Client::new(auth, config.connect_timeout, config.timeout, config.log);
         let query_url = config.url.trim_end_matches('/').to_owned();
         let probe = Request::get(&query_url)
             .param("query", "ASK {}")

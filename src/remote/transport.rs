@@ -228,8 +228,8 @@ pub struct Client {
     challenge: Mutex<Option<digest_auth::WwwAuthenticateHeader>>,
     /// How long a read may wait for its answer (`--timeout`).
     pub timeout: Option<Duration>,
-    /// `--verbose`: one line on stderr per HTTP exchange.
-    verbose: bool,
+    /// `--verbose`: told one line per HTTP exchange.
+    log: Option<fn(&str)>,
 }
 
 /// How many times a read is tried, and the pause before each retry.
@@ -240,7 +240,7 @@ impl Client {
         auth: Auth,
         connect_timeout: Duration,
         timeout: Option<Duration>,
-        verbose: bool,
+        log: Option<fn(&str)>,
     ) -> Self {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -254,7 +254,7 @@ impl Client {
             auth,
             challenge: Mutex::new(None),
             timeout,
-            verbose,
+            log,
         }
     }
 
@@ -405,9 +405,9 @@ impl Client {
         result: &std::result::Result<http::Response<ureq::Body>, ureq::Error>,
         start: Instant,
     ) {
-        if !self.verbose {
+        let Some(log) = self.log else {
             return;
-        }
+        };
         let mut shown = strip_credentials(url);
         if shown.len() > 300 {
             let mut end = 300;
@@ -421,11 +421,11 @@ impl Client {
             Ok(r) => format!("HTTP {}", r.status().as_u16()),
             Err(e) => format!("failed: {}", transport_message(e, self.timeout)),
         };
-        eprintln!(
+        log(&format!(
             "kg: {} {shown} → {outcome} in {} ms",
             request.method.as_str(),
             start.elapsed().as_millis()
-        );
+        ));
     }
 
     fn authorization(&self, request: &Request<'_>, url: &str) -> Result<Option<String>> {
@@ -606,7 +606,7 @@ mod tests {
             },
             Duration::from_secs(1),
             None,
-            false,
+            None,
         );
         let e = client.error(
             "http://dba:s3cret@example.org/sparql",
