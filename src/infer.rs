@@ -443,72 +443,73 @@ fn partition_predicates(raw: &oxigraph::store::Store) -> Result<Vec<Vec<NamedNod
 }
 
 /// After an addition: takes out of the inferred graph what has just been asserted (`now_asserted`,
-/// quads of the inferred graph; it never holds an asserted triple), then adds the new consequences. Two commits: should
-/// the second fail, the entailments lack some consequences and the store's record still names
-/// the version before the write, so they show as stale and the next write recomputes them.
+/// quads of the inferred graph; it never holds an asserted triple), and adds the new consequences.
 fn write_increment(
     store: &KgStore,
     reasoner: &Reasoner,
     now_asserted: &[Quad],
 ) -> Result<(u64, u64)> {
-    if !now_asserted.is_empty() {
-        let mut txn = store.transaction()?;
-        for quad in now_asserted {
-            txn.remove(quad.as_ref());
-        }
-        txn.commit()?;
-    }
-    let removed = now_asserted.len() as u64;
-    Ok((add_entailments(store, reasoner.changes().0)?, removed))
+    let removed = now_asserted
+        .iter()
+        .map(|q| Triple::from(q.clone()))
+        .collect();
+    apply(store, reasoner.changes().0, removed)
 }
 
-/// Adds new entailments to the inferred graph in one commit: a bulk load when there are many
-/// (atomic too, and far lighter than a transaction holding every change in memory), else a
-/// transaction that also creates the graph, so a store with no entailments still shows as inferred.
-fn add_entailments(store: &KgStore, triples: Vec<Triple>) -> Result<u64> {
+/// Replaces the inferred graph by the reasoner's entailments, writing only the difference
+/// (found on the reasoner's ids: it read the previous entailments with the asserted graphs).
+fn write_inferred(store: &KgStore, reasoner: &Reasoner) -> Result<(u64, u64)> {
+    let (added, removed) = reasoner.changes();
+    apply(store, added, removed)
+}
+
+/// Writes a change of the inferred graph, atomically: one bulk load when it only adds many
+/// triples (atomic too, and far lighter than a transaction holding every change in memory), one
+/// transaction otherwise. Only a change that both removes and adds more than `TRANSACTION_LIMIT`
+/// triples is two commits, additions first: a reader in between sees the old entailments beside
+/// the new for a moment, and should the second fail, the store's record still names the version
+/// before, so the entailments show as stale until they are recomputed. The graph exists even when
+/// empty, so a store with no entailments still shows as inferred.
+fn apply(store: &KgStore, added: Vec<Triple>, removed: Vec<Triple>) -> Result<(u64, u64)> {
     let graph = NamedNode::new_unchecked(INFERRED_GRAPH);
-    let n = triples.len() as u64;
-    if triples.len() < SMALL_WRITE {
+    let counts = (added.len() as u64, removed.len() as u64);
+    let bulk = added.len() > TRANSACTION_LIMIT || removed.is_empty() && added.len() >= 1000;
+    let remove = |txn: &mut oxigraph::store::Transaction<'_>| {
+        for t in &removed {
+            txn.remove(t.as_ref().in_graph(graph.as_ref()));
+        }
+    };
+    if !bulk {
         let mut txn = store.transaction()?;
-        for t in &triples {
+        remove(&mut txn);
+        for t in &added {
             txn.insert(t.as_ref().in_graph(graph.as_ref()));
         }
         txn.insert_named_graph(graph.as_ref());
         txn.commit()?;
-        return Ok(n);
+        return Ok(counts);
     }
     // Oxigraph's loader builds each batch's index files on a thread of its own, and a batch is a
     // million quads unless told: split the entailments so every core builds.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_thread = triples.len().div_ceil(threads);
+    let per_thread = added.len().div_ceil(threads);
     let mut loader = store
         .bulk_loader()
         .with_num_threads(threads)
         .with_max_memory_size_in_megabytes((per_thread * threads).div_ceil(1000));
-    loader.load_quads(triples.into_iter().map(|t| t.in_graph(graph.clone())))?;
+    loader.load_quads(added.into_iter().map(|t| t.in_graph(graph.clone())))?;
     loader.commit()?;
-    Ok(n)
-}
-
-/// Below this many entailments a transaction is quicker than the bulk loader's index files.
-const SMALL_WRITE: usize = 1000;
-
-/// Replaces the inferred graph by the reasoner's entailments, writing only the difference
-/// (found on the reasoner's ids: it read the previous entailments with the asserted graphs).
-/// Removals and additions are two commits; should the second fail, the store's record still
-/// names the version before, so the entailments show as stale until the next `kg infer`.
-fn write_inferred(store: &KgStore, reasoner: &Reasoner) -> Result<(u64, u64)> {
-    let graph = NamedNode::new_unchecked(INFERRED_GRAPH);
-    let (added, removed) = reasoner.changes();
     if !removed.is_empty() {
         let mut txn = store.transaction()?;
-        for t in &removed {
-            txn.remove(t.as_ref().in_graph(graph.as_ref()));
-        }
+        remove(&mut txn);
         txn.commit()?;
     }
-    Ok((add_entailments(store, added)?, removed.len() as u64))
+    Ok(counts)
 }
+
+/// The largest addition written in one transaction alongside removals (Oxigraph's transactions
+/// cost tens of microseconds per quad; a bulk load of a million takes about two seconds).
+const TRANSACTION_LIMIT: usize = 20_000;
 
 /// Whether a triple is part of an ontology rather than data: RDFS/OWL axioms and declarations.
 pub fn is_schema(t: TripleRef<'_>) -> bool {
