@@ -77,7 +77,7 @@ pub fn infer(store: &KgStore, options: &InferOptions) -> Result<InferReport> {
     let start = Instant::now();
     let chosen = (!options.ontology.is_empty()).then(|| options.ontology.clone());
     let (mut reasoner, asserted, ontology_graphs) =
-        read_asserted(store, options.profile, chosen.as_deref(), true)?;
+        read(store, options.profile, chosen.as_deref(), true)?;
     let read = start.elapsed();
     reasoner.run();
     let rules = start.elapsed() - read;
@@ -139,11 +139,7 @@ pub fn refresh(
     );
     let read = start.elapsed();
     for quad in added {
-        if keeps(
-            chosen.as_deref(),
-            &graph_key(&quad.graph_name),
-            quad.as_ref().into(),
-        ) {
+        if kept(chosen.as_deref(), quad) {
             reasoner.insert_new(TripleRef::from(quad.as_ref()));
         }
     }
@@ -152,16 +148,16 @@ pub fn refresh(
     // the write left it, before any entailment is written.
     let inferred_graph = NamedNode::new_unchecked(INFERRED_GRAPH);
     let before_entailments = std::thread::scope(|scope| {
-        let check = scope.spawn(|| -> Result<(Vec<Quad>, u64)> {
+        let check = scope.spawn(|| -> Result<(Vec<Triple>, u64)> {
             // A set: the write may have added a triple twice (two graphs, or one file twice).
             let mut now_asserted = std::collections::HashSet::new();
             for quad in added {
-                let copy = TripleRef::from(quad.as_ref()).in_graph(inferred_graph.as_ref());
-                if store.contains(copy)? {
-                    now_asserted.insert(copy.into_owned());
+                let triple = TripleRef::from(quad.as_ref());
+                if store.contains(triple.in_graph(inferred_graph.as_ref()))? {
+                    now_asserted.insert(triple.into_owned());
                 }
             }
-            let now_asserted: Vec<Quad> = now_asserted.into_iter().collect();
+            let now_asserted: Vec<Triple> = now_asserted.into_iter().collect();
             // The inferred graph holds `state.inferred` quads until the entailments are written.
             let asserted = (store.len()? as u64).saturating_sub(state.inferred);
             Ok((now_asserted, asserted))
@@ -177,7 +173,8 @@ pub fn refresh(
         )));
     }
     let rules = start.elapsed() - read;
-    let (added_n, removed) = write_increment(store, &reasoner, &now_asserted)?;
+    // What was just asserted leaves the inferred graph: it never holds an asserted triple.
+    let (added_n, removed) = apply(store, reasoner.changes().0, now_asserted)?;
     let inferred = (state.inferred + added_n).saturating_sub(removed);
     let write = start.elapsed() - read - rules;
     let report = InferReport {
@@ -205,7 +202,7 @@ pub fn why(store: &KgStore, triple: TripleRef<'_>) -> Result<Option<Explanation>
         .and_then(|i| i.profile.parse().ok())
         .unwrap_or(Profile::OwlRl);
     let chosen = state.inference.and_then(|i| i.chosen_ontology);
-    let (mut reasoner, _, _) = read_asserted(store, profile, chosen.as_deref(), false)?;
+    let (mut reasoner, _, _) = read(store, profile, chosen.as_deref(), false)?;
     if reasoner.is_asserted(triple) {
         return Ok(reasoner.explain(triple));
     }
@@ -240,6 +237,13 @@ fn graph_key(graph: &GraphName) -> String {
     }
 }
 
+/// Whether an asserted quad counts under the chosen ontology; its graph is named only for
+/// schema triples (the rest always count), so no string is built per data quad.
+fn kept(chosen: Option<&[String]>, quad: &Quad) -> bool {
+    let triple = TripleRef::from(quad.as_ref());
+    !is_schema(triple) || keeps(chosen, &graph_key(&quad.graph_name), triple)
+}
+
 fn keeps(chosen: Option<&[String]>, graph: &str, triple: TripleRef<'_>) -> bool {
     match chosen {
         Some(list) if is_schema(triple) => list.iter().any(|g| g == graph),
@@ -249,15 +253,6 @@ fn keeps(chosen: Option<&[String]>, graph: &str, triple: TripleRef<'_>) -> bool 
 
 /// Reads every asserted quad into a fresh reasoner. Returns the reasoner, the number of quads
 /// read and the graphs whose schema triples were used.
-fn read_asserted(
-    store: &KgStore,
-    profile: Profile,
-    chosen: Option<&[String]>,
-    previous: bool,
-) -> Result<(Reasoner, u64, Vec<String>)> {
-    read(store, profile, chosen, previous)
-}
-
 /// `previous`: the inferred graph's triples are kept for `Reasoner::changes` (they are decoded
 /// anyway, so the write compares ids instead of reading the graph again).
 fn read(
@@ -348,13 +343,7 @@ impl crate::reason::Source for StoreSource {
             let quad = quad.map_err(|e| e.to_string())?;
             let asserted =
                 !matches!(&quad.graph_name, GraphName::NamedNode(g) if *g == self.inferred);
-            if asserted
-                && !keeps(
-                    self.chosen.as_deref(),
-                    &graph_key(&quad.graph_name),
-                    quad.as_ref().into(),
-                )
-            {
+            if asserted && !kept(self.chosen.as_deref(), &quad) {
                 continue;
             }
             out.push((Triple::from(quad), asserted));
@@ -440,20 +429,6 @@ fn partition_predicates(raw: &oxigraph::store::Store) -> Result<Vec<Vec<NamedNod
         lightest.1.push(p);
     }
     Ok(shares.into_iter().map(|(_, ps)| ps).collect())
-}
-
-/// After an addition: takes out of the inferred graph what has just been asserted (`now_asserted`,
-/// quads of the inferred graph; it never holds an asserted triple), and adds the new consequences.
-fn write_increment(
-    store: &KgStore,
-    reasoner: &Reasoner,
-    now_asserted: &[Quad],
-) -> Result<(u64, u64)> {
-    let removed = now_asserted
-        .iter()
-        .map(|q| Triple::from(q.clone()))
-        .collect();
-    apply(store, reasoner.changes().0, removed)
 }
 
 /// Replaces the inferred graph by the reasoner's entailments, writing only the difference

@@ -35,12 +35,7 @@ impl Sources {
 }
 
 pub(crate) fn rewrite(query: Query, sources: &Sources) -> Query {
-    let mut r = Rewriter {
-        sources,
-        fresh: 0,
-        blanks: Default::default(),
-        plain: false,
-    };
+    let mut r = Rewriter::new(sources);
     match query {
         Query::Select {
             dataset,
@@ -96,12 +91,7 @@ pub(crate) fn rewrite_update(update: Update, sources: &Sources) -> Update {
                 using: None,
                 pattern,
             } => {
-                let mut r = Rewriter {
-                    sources,
-                    fresh: 0,
-                    blanks: Default::default(),
-                    plain: false,
-                };
+                let mut r = Rewriter::new(sources);
                 GraphUpdateOperation::DeleteInsert {
                     delete,
                     insert,
@@ -169,7 +159,16 @@ struct Rewriter<'a> {
     plain: bool,
 }
 
-impl Rewriter<'_> {
+impl<'a> Rewriter<'a> {
+    fn new(sources: &'a Sources) -> Self {
+        Rewriter {
+            sources,
+            fresh: 0,
+            blanks: Default::default(),
+            plain: false,
+        }
+    }
+
     fn fresh(&mut self) -> Variable {
         self.fresh += 1;
         Variable::new_unchecked(format!("_kg_v{}", self.fresh))

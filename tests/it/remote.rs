@@ -609,45 +609,63 @@ fn proxy(py: &std::path::Path, origin: &str, mode: &str) -> (Child, String) {
     (child, port.trim().to_owned())
 }
 
+/// A staged load of 300 quads in two graphs, in batches of 100, sent to `e` through `PROXY` in
+/// `mode`, after seeding `e` with one triple. Returns kg's output, the export of `e` before the
+/// load, and how long the load took.
+fn staged_load_through(
+    py: &std::path::Path,
+    t: &TestDir,
+    e: &Engine,
+    mode: &str,
+) -> (std::process::Output, String, Duration) {
+    let origin = e.url.rsplit_once('/').unwrap().0.to_owned();
+    let (mut guard, port) = proxy(py, &origin, mode);
+    let path = e.url.rsplit_once('/').unwrap().1;
+    let through = Engine {
+        name: e.name,
+        url: format!("http://127.0.0.1:{port}/{path}"),
+        args: [e.args.clone(), vec!["--engine".into(), e.name.into()]].concat(),
+        password: e.password,
+        _kg: None,
+        child: None,
+        virtuoso: None,
+    };
+    let seed = t.create("seed.ttl", "<http://x/a> <http://x/p> <http://x/b> .\n");
+    ok(remote(t, e)
+        .args(["load", "--graph", "http://x/g0"])
+        .arg(&seed));
+    let before = export_nquads(t, e);
+    let mut text = String::new();
+    for i in 0..300 {
+        text.push_str(&format!(
+            "<http://x/s{i}> <http://x/p> <http://x/o{i}> <http://x/g{}> .\n",
+            1 + i % 2
+        ));
+    }
+    let f = t.create("two.nq", text);
+    let started = Instant::now();
+    let out = remote(t, &through)
+        .args(["load", "--batch", "100"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let _ = guard.kill();
+    let _ = guard.wait();
+    (out, before, took)
+}
+
+fn export_nquads(t: &TestDir, e: &Engine) -> String {
+    ok(remote(t, e).args(["export", "--format", "nquads"]))
+}
+
 /// On every engine, a staged load whose second batch fails leaves the remote as it was.
 #[test]
 fn failed_batch_on_every_engine_leaves_it_unchanged() {
     let Some(py) = python() else { return };
     let t = TestDir::new();
     for e in engines(&t) {
-        let origin = e.url.rsplit_once('/').unwrap().0.to_owned();
-        let (mut proxy, port) = proxy(&py, &origin, "fail-second-post");
-        let path = e.url.rsplit_once('/').unwrap().1;
-        let through = Engine {
-            name: e.name,
-            url: format!("http://127.0.0.1:{port}/{path}"),
-            args: [e.args.clone(), vec!["--engine".into(), e.name.into()]].concat(),
-            password: e.password,
-            _kg: None,
-            child: None,
-            virtuoso: None,
-        };
-        let seed = t.create("seed.ttl", "<http://x/a> <http://x/p> <http://x/b> .\n");
-        ok(remote(&t, &e)
-            .args(["load", "--graph", "http://x/g0"])
-            .arg(&seed));
-        let dump = || ok(remote(&t, &e).args(["export", "--format", "nquads"]));
-        let before = dump();
-        let mut text = String::new();
-        for i in 0..300 {
-            text.push_str(&format!(
-                "<http://x/s{i}> <http://x/p> <http://x/o{i}> <http://x/g{}> .\n",
-                1 + i % 2
-            ));
-        }
-        let f = t.create("two.nq", text);
-        let out = remote(&t, &through)
-            .args(["load", "--batch", "100"])
-            .arg(&f)
-            .output()
-            .unwrap();
-        let _ = proxy.kill();
-        let _ = proxy.wait();
+        let (out, before, _) = staged_load_through(&py, &t, &e, "fail-second-post");
         assert_eq!(
             out.status.code(),
             Some(1),
@@ -660,7 +678,7 @@ fn failed_batch_on_every_engine_leaves_it_unchanged() {
             "{}",
             e.name
         );
-        assert_eq!(dump(), before, "{} changed", e.name);
+        assert_eq!(export_nquads(&t, &e), before, "{} changed", e.name);
     }
 }
 
@@ -799,43 +817,10 @@ fn an_engine_killed_mid_load_leaves_its_graphs_and_says_how_to_clean_up() {
     let Some(py) = python() else { return };
     let t = TestDir::new();
     for e in engines(&t) {
-        let origin = e.url.rsplit_once('/').unwrap().0.to_owned();
-        let (mut guard, port) = proxy(&py, &origin, "die-second-post");
-        let path = e.url.rsplit_once('/').unwrap().1;
-        let through = Engine {
-            name: e.name,
-            url: format!("http://127.0.0.1:{port}/{path}"),
-            args: [e.args.clone(), vec!["--engine".into(), e.name.into()]].concat(),
-            password: e.password,
-            _kg: None,
-            child: None,
-            virtuoso: None,
-        };
-        let seed = t.create("seed.ttl", "<http://x/a> <http://x/p> <http://x/b> .\n");
-        ok(remote(&t, &e)
-            .args(["load", "--graph", "http://x/g0"])
-            .arg(&seed));
-        let dump = || ok(remote(&t, &e).args(["export", "--format", "nquads"]));
-        let before = dump();
-        let mut text = String::new();
-        for i in 0..300 {
-            text.push_str(&format!(
-                "<http://x/s{i}> <http://x/p> <http://x/o{i}> <http://x/g{}> .\n",
-                1 + i % 2
-            ));
-        }
-        let f = t.create("two.nq", text);
-        let started = Instant::now();
-        let out = remote(&t, &through)
-            .args(["load", "--batch", "100"])
-            .arg(&f)
-            .output()
-            .unwrap();
-        let _ = guard.kill();
-        let _ = guard.wait();
+        let (out, before, took) = staged_load_through(&py, &t, &e, "die-second-post");
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(1), "{}: {err}", e.name);
-        assert!(started.elapsed() < Duration::from_secs(30), "{}", e.name);
+        assert!(took < Duration::from_secs(30), "{}", e.name);
         assert!(
             err.contains("target graphs are unchanged"),
             "{}: {err}",
@@ -848,6 +833,6 @@ fn an_engine_killed_mid_load_leaves_its_graphs_and_says_how_to_clean_up() {
             .unwrap_or_else(|| panic!("{}: no clean-up command in {err}", e.name));
         assert!(cleanup.contains("DROP SILENT GRAPH"), "{cleanup}");
         ok(remote(&t, &e).args(["update", cleanup]));
-        assert_eq!(dump(), before, "{} changed", e.name);
+        assert_eq!(export_nquads(&t, &e), before, "{} changed", e.name);
     }
 }
