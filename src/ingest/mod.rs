@@ -121,29 +121,29 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
         txn.commit()?;
         store.record_write()?;
     } else {
-        let mut loader = store.bulk_loader();
-        for (input, format) in inputs.iter().zip(&resolved) {
-            let mut batch: Vec<Quad> = Vec::with_capacity(BATCH);
-            let mut failure = None;
-            prefixes.extend(
-                rdf::parse(input, *format, options, &mut counter, |q| {
-                    if let Some(kept) = &mut kept {
-                        kept.push(q.clone());
-                    }
-                    batch.push(q);
-                    if batch.len() >= BATCH {
-                        if let Err(e) = loader.load_quads(std::mem::take(&mut batch)) {
-                            failure = Some(e);
-                            return Err(Error::Evaluation("storage failure".to_owned()));
-                        }
-                    }
-                    Ok(())
-                })
-                .map_err(|e| failure.take().map_or(e, Error::Storage))?,
-            );
-            loader.load_quads(batch)?;
+        let mut loaded = bulk_load(
+            store,
+            inputs,
+            &resolved,
+            options,
+            false,
+            &mut counter,
+            &mut kept,
+        )?;
+        if loaded.is_none() {
+            counter = rdf::Counter::new(options.on_progress.clone(), total_bytes);
+            kept = kept.map(|_| Vec::new());
+            loaded = bulk_load(
+                store,
+                inputs,
+                &resolved,
+                options,
+                true,
+                &mut counter,
+                &mut kept,
+            )?;
         }
-        loader.commit()?;
+        prefixes.extend(loaded.into_iter().flatten());
         store.record_write()?;
     }
     let learned = learn_prefixes(store, prefixes)?;
@@ -154,6 +154,56 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
         learned_prefixes: learned,
         added: kept,
     })
+}
+
+/// One bulk load of every input (none a fact sheet), committed only when all of them parse.
+/// Returns the `@prefix` declarations met, or `None` when a parse with deferred validation must be
+/// done again strictly (`rdf::Deferred::Redo`); nothing is written then.
+fn bulk_load(
+    store: &mut KgStore,
+    inputs: &[Input],
+    resolved: &[InputFormat],
+    options: &LoadOptions,
+    strict: bool,
+    counter: &mut rdf::Counter,
+    kept: &mut Option<Vec<Quad>>,
+) -> Result<Option<Vec<(String, String)>>> {
+    // Oxigraph's own batch target is a million quads, and each call allocates one that large;
+    // kg's batches are smaller to bound the memory of a load (each core sorts one at a time).
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut loader = store
+        .bulk_loader()
+        .with_max_memory_size_in_megabytes((BATCH * threads).div_ceil(1000));
+    let mut prefixes = Vec::new();
+    for (input, format) in inputs.iter().zip(resolved) {
+        let mut batch: Vec<Quad> = Vec::with_capacity(BATCH);
+        let mut failure = None;
+        let sink = |q: Quad| {
+            if let Some(kept) = kept.as_mut() {
+                kept.push(q.clone());
+            }
+            batch.push(q);
+            if batch.len() >= BATCH {
+                if let Err(e) = loader.load_quads(std::mem::take(&mut batch)) {
+                    failure = Some(e);
+                    return Err(Error::Evaluation("storage failure".to_owned()));
+                }
+            }
+            Ok(())
+        };
+        let parsed = if strict {
+            rdf::parse(input, *format, options, counter, sink).map(rdf::Deferred::Read)
+        } else {
+            rdf::parse_deferred(input, *format, options, counter, sink)
+        };
+        match parsed.map_err(|e| failure.take().map_or(e, Error::Storage))? {
+            rdf::Deferred::Read(p) => prefixes.extend(p),
+            rdf::Deferred::Redo => return Ok(None),
+        }
+        loader.load_quads(batch)?;
+    }
+    loader.commit()?;
+    Ok(Some(prefixes))
 }
 
 /// Parses and validates every input without touching any store.

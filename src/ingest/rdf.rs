@@ -5,12 +5,14 @@ use crate::error::Location;
 use crate::error::{rdf_parse_error, Error, Result};
 use crate::format::InputFormat;
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
-use oxigraph::model::Quad;
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphName, Literal, NamedOrBlankNode, Quad, Term};
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use std::cell::{Cell, RefCell};
 use std::fs::File;
+use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Read};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -96,8 +98,175 @@ pub(crate) fn parse(
     format: InputFormat,
     options: &LoadOptions,
     counter: &mut Counter,
-    mut sink: impl FnMut(Quad) -> Result<()>,
+    sink: impl FnMut(Quad) -> Result<()>,
 ) -> Result<Vec<(String, String)>> {
+    let mut quads = reader(input, format, options, counter, false)?;
+    quads.run(counter, sink, |_| Verdict::Same)?;
+    Ok(quads.finish(counter))
+}
+
+/// What a parse with deferred validation ended with.
+pub(crate) enum Deferred {
+    /// Every quad went to the sink, each as the strict parser reads it; the `@prefix` declarations met.
+    Read(Vec<(String, String)>),
+    /// The lenient parser failed where the strict one read on: what went to the sink cannot be
+    /// trusted, parse again with [`parse`]. Never expected (the lenient parser accepts more).
+    Redo,
+}
+
+/// [`parse`] for a bulk load: N-Triples and N-Quads from a file are read by the parser in its
+/// lenient mode, without the IRI and language-tag checks that cost a fifth of a load's CPU, and
+/// kg makes those checks itself, once per distinct IRI while it stays in a small cache. The errors
+/// are the strict parser's, to the column: any doubt sends the input through the strict parser,
+/// which finds the first bad line (or, when only a value's newline or a character beyond the
+/// Basic Multilingual Plane made the doubt, confirms the input after it was read). Other formats
+/// and standard input (which cannot be read twice) go through [`parse`].
+pub(crate) fn parse_deferred(
+    input: &Input,
+    format: InputFormat,
+    options: &LoadOptions,
+    counter: &mut Counter,
+    sink: impl FnMut(Quad) -> Result<()>,
+) -> Result<Deferred> {
+    let lenient = input.path.is_some()
+        && matches!(
+            format,
+            InputFormat::Rdf(RdfFormat::NTriples | RdfFormat::NQuads)
+        );
+    if !lenient {
+        return parse(input, format, options, counter, sink).map(Deferred::Read);
+    }
+    let mut checks = TermChecks::new();
+    let mut confirm = false;
+    let mut quads = reader(input, format, options, counter, true)?;
+    let complete = quads.run(counter, sink, |quad| {
+        let verdict = checks.quad(quad);
+        confirm |= verdict == Verdict::Unsure;
+        verdict
+    });
+    let prefixes = quads.finish(counter);
+    match complete {
+        Ok(true) if !confirm => return Ok(Deferred::Read(prefixes)),
+        Ok(_) => {}
+        // A failure of the sink (the store) is not the input's.
+        Err(e) if !matches!(e, Error::Syntax { .. } | Error::Io { .. }) => return Err(e),
+        Err(_) => {}
+    }
+    // The strict parser, reading nothing into the store, names the error or confirms the input.
+    let mut quiet = Counter::new(None, None);
+    let mut strict = reader(input, format, options, &mut quiet, false)?;
+    strict.run(&mut quiet, |_| Ok(()), |_| Verdict::Same)?;
+    Ok(match complete {
+        Ok(true) => Deferred::Read(prefixes),
+        _ => Deferred::Redo,
+    })
+}
+
+/// What kg's checks make of a quad the lenient parser read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Verdict {
+    /// The strict parser reads it the same way.
+    Same,
+    /// The strict parser may reject it: a value holds a line break (written raw, which only the
+    /// lenient parser accepts, or as `\n`, which both do) or a character beyond U+FFFF (written as
+    /// such, or as a UTF-16 surrogate pair, which only the lenient parser decodes).
+    Unsure,
+    /// The strict parser rejects it: an IRI or language tag that is not valid, or `rdf:langString`
+    /// as the datatype of a literal without a language tag.
+    Invalid,
+}
+
+/// The checks of the strict N-Triples parser that its lenient mode skips.
+struct TermChecks {
+    /// IRIs already found valid, one per slot of a direct-mapped cache: bounded memory, and the
+    /// predicates, classes and the subject of consecutive lines are almost always there.
+    valid: Vec<String>,
+}
+
+impl TermChecks {
+    const SLOTS_LOG2: u32 = 16;
+
+    fn new() -> Self {
+        Self {
+            valid: vec![String::new(); 1 << Self::SLOTS_LOG2],
+        }
+    }
+
+    fn quad(&mut self, quad: &Quad) -> Verdict {
+        let subject = match &quad.subject {
+            NamedOrBlankNode::NamedNode(n) => self.iri(n.as_str()),
+            NamedOrBlankNode::BlankNode(_) => Verdict::Same,
+        };
+        let object = match &quad.object {
+            Term::NamedNode(n) => self.iri(n.as_str()),
+            Term::BlankNode(_) => Verdict::Same,
+            Term::Literal(l) => self.literal(l),
+        };
+        let graph = match &quad.graph_name {
+            GraphName::NamedNode(n) => self.iri(n.as_str()),
+            GraphName::BlankNode(_) | GraphName::DefaultGraph => Verdict::Same,
+        };
+        [subject, self.iri(quad.predicate.as_str()), object, graph]
+            .into_iter()
+            .max()
+            .unwrap_or(Verdict::Same)
+    }
+
+    fn iri(&mut self, iri: &str) -> Verdict {
+        let mut hasher = rustc_hash::FxHasher::default();
+        iri.hash(&mut hasher);
+        let slot = &mut self.valid[(hasher.finish() >> (64 - Self::SLOTS_LOG2)) as usize];
+        if !iri.is_empty() && slot == iri {
+            return Verdict::Same;
+        }
+        if oxiri::Iri::parse(iri).is_err() {
+            return Verdict::Invalid;
+        }
+        if beyond_bmp(iri) {
+            return Verdict::Unsure;
+        }
+        slot.clear();
+        slot.push_str(iri);
+        Verdict::Same
+    }
+
+    fn literal(&mut self, literal: &Literal) -> Verdict {
+        let kind = match literal.language() {
+            Some(tag) if oxilangtag::LanguageTag::parse(tag).is_err() => Verdict::Invalid,
+            Some(_) => Verdict::Same,
+            None if literal.datatype() == rdf::LANG_STRING => Verdict::Invalid,
+            None => self.iri(literal.datatype().as_str()),
+        };
+        let value = literal.value();
+        let doubt = if beyond_bmp(value) || value.bytes().any(|b| b == b'\n' || b == b'\r') {
+            Verdict::Unsure
+        } else {
+            Verdict::Same
+        };
+        kind.max(doubt)
+    }
+}
+
+/// A character beyond U+FFFF: four bytes in UTF-8, led by 0xF0 to 0xF4.
+fn beyond_bmp(s: &str) -> bool {
+    s.bytes().any(|b| b >= 0xF0)
+}
+
+/// One input opened for parsing, strict or lenient.
+struct QuadReader {
+    quads: oxigraph::io::ReaderQuadParser<Box<dyn Read>>,
+    name: String,
+    xml: Option<Rc<RefCell<XmlReport>>>,
+    broke: GzipBreak,
+}
+
+fn reader(
+    input: &Input,
+    format: InputFormat,
+    options: &LoadOptions,
+    counter: &mut Counter,
+    lenient: bool,
+) -> Result<QuadReader> {
     let InputFormat::Rdf(rdf_format) = format else {
         return Err(Error::BadInput(
             "internal: fact sheets are not parsed as RDF".to_owned(),
@@ -105,6 +274,9 @@ pub(crate) fn parse(
     };
     let name = input.display_name();
     let mut parser = RdfParser::from_format(rdf_format).rename_blank_nodes();
+    if lenient {
+        parser = parser.lenient();
+    }
     if let Some(base) = base_iri(input, options) {
         parser = parser
             .with_base_iri(&base)
@@ -123,26 +295,51 @@ pub(crate) fn parse(
         Some(report) => Box::new(XmlChecked::new(reader, &name, report.clone())),
         None => Box::new(reader),
     };
-    let mut quads = parser.for_reader(reader);
-    for quad in quads.by_ref() {
-        let quad = quad.map_err(|e| {
-            let error = match &xml {
-                Some(report) => report.borrow_mut().locate(e, &name),
-                None => rdf_parse_error(e, &name),
-            };
-            broke.place(error)
-        })?;
-        sink(quad)?;
-        counter.tick();
+    Ok(QuadReader {
+        quads: parser.for_reader(reader),
+        name,
+        xml,
+        broke,
+    })
+}
+
+impl QuadReader {
+    /// Hands every quad to `sink` until the input ends (`true`) or `check` finds one invalid
+    /// (`false`, that quad not handed on); a parse error is returned located.
+    fn run(
+        &mut self,
+        counter: &mut Counter,
+        mut sink: impl FnMut(Quad) -> Result<()>,
+        mut check: impl FnMut(&Quad) -> Verdict,
+    ) -> Result<bool> {
+        for quad in self.quads.by_ref() {
+            let quad = quad.map_err(|e| {
+                let error = match &self.xml {
+                    Some(report) => report.borrow_mut().locate(e, &self.name),
+                    None => rdf_parse_error(e, &self.name),
+                };
+                self.broke.place(error)
+            })?;
+            if check(&quad) == Verdict::Invalid {
+                return Ok(false);
+            }
+            sink(quad)?;
+            counter.tick();
+        }
+        Ok(true)
     }
-    let prefixes = quads
-        .prefixes()
-        .filter(|(p, _)| !p.is_empty())
-        .map(|(p, iri)| (p.to_owned(), iri.to_owned()))
-        .collect();
-    let read = counter.reading.swap(0, Ordering::Relaxed);
-    counter.add(0, read);
-    Ok(prefixes)
+
+    fn finish(self, counter: &mut Counter) -> Vec<(String, String)> {
+        let prefixes = self
+            .quads
+            .prefixes()
+            .filter(|(p, _)| !p.is_empty())
+            .map(|(p, iri)| (p.to_owned(), iri.to_owned()))
+            .collect();
+        let read = counter.reading.swap(0, Ordering::Relaxed);
+        counter.add(0, read);
+        prefixes
+    }
 }
 
 /// Reads a whole input as UTF-8 text (fact sheets are small).

@@ -229,3 +229,65 @@ fn base_iri_resolves_relative_iris() {
         "<http://example.org/base/a> <http://example.org/base/b> <http://example.org/base/c>"
     ));
 }
+
+/// A file of N-Triples is parsed leniently and kg checks the terms itself (faster); standard input
+/// goes through the strict parser. Both must accept and reject the same inputs with the same error,
+/// to the column, and a rejected file must leave the store empty.
+#[test]
+fn deferred_validation_accepts_and_rejects_what_the_strict_parser_does() {
+    let good: String = (0..300)
+        .map(|i| format!("<http://e/s{i}> <http://e/p> \"v{i}\" .\n"))
+        .collect();
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        ("iri", "<http://e/a b> <http://e/p> <http://e/o> .", Some(":151:")),
+        ("predicate", "<http://e/s> <e:p\\u0020> <http://e/o> .", Some(":151:")),
+        ("datatype", "<http://e/s> <http://e/p> \"1\"^^<x y> .", Some(":151:")),
+        ("raw line break", "<http://e/s> <http://e/p> \"two\nlines\" .", Some(":151:")),
+        ("surrogate pair", "<http://e/s> <http://e/p> \"\\uD83D\\uDE00\" .", Some(":151:")),
+        ("language tag", "<http://e/s> <http://e/p> \"x\"@1abc .", Some(":151:")),
+        (
+            "langString",
+            "<http://e/s> <http://e/p> \"x\"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#langString> .",
+            Some(":151:"),
+        ),
+        ("no dot", "<http://e/s> <http://e/p> \"x\"", Some(":152:")),
+        ("escaped line break", "<http://e/s> <http://e/p> \"two\\nlines\" .", None),
+        ("astral character", "<http://e/s> <http://e/p> \"\\U0001F600 \u{1F600}\" .", None),
+        ("astral IRI", "<http://e/\u{1F600}> <http://e/p> \"x\"@en-GB .", None),
+    ];
+    for (what, line, error) in cases {
+        let (head, tail) = good.split_at(good.match_indices('\n').nth(149).unwrap().0 + 1);
+        let text = format!("{head}{line}\n{tail}");
+        let by_file = TestDir::new();
+        let path = by_file.create("a.nt", &text);
+        let file = by_file.kg().arg("load").arg(&path).output().unwrap();
+        let by_stdin = TestDir::new();
+        let stdin = by_stdin
+            .kg()
+            .args(["load", "--format", "nt", "-"])
+            .write_stdin(text.as_bytes())
+            .output()
+            .unwrap();
+        let file_err = String::from_utf8_lossy(&file.stderr).replace(&*path.to_string_lossy(), "");
+        let file_err = file_err.replace("a.nt", "");
+        let stdin_err = String::from_utf8_lossy(&stdin.stderr).replace("<stdin>", "");
+        assert_eq!(
+            file.status.code(),
+            stdin.status.code(),
+            "{what}: {file_err} / {stdin_err}"
+        );
+        match error {
+            Some(at) => {
+                assert_eq!(file.status.code(), Some(65), "{what}: {file_err}");
+                assert!(file_err.contains(at), "{what}: {file_err}");
+                assert_eq!(file_err, stdin_err, "{what}");
+                assert_eq!(by_file.nquads(), "", "{what}: a failed load wrote");
+            }
+            None => {
+                assert!(file.status.success(), "{what}: {file_err}");
+                assert_eq!(by_file.nquads(), by_stdin.nquads(), "{what}");
+                assert_eq!(by_file.nquads().lines().count(), 301, "{what}");
+            }
+        }
+    }
+}
