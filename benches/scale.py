@@ -128,6 +128,21 @@ def run_size(a, size, tmp, R):
         bench.checked(r, f"kg path ({label})")
         line = next((l for l in r["stderr"].splitlines() if "projection" in l or "projected" in l), "")
         step(R, size, f"`kg path`, {label}", r, None, line.strip())
+    # A write through kg makes the next traversal project again, and that traversal sees it: the
+    # edge added joins the two ends directly.
+    edge = f"INSERT DATA {{ <{src}> <http://example.org/scale#knows> <{dst}> }}"
+    bench.checked(measure([a.kg, "--store", kg_store, "update", edge], env=env), "kg update (one edge)")
+    for label in ("after a one-triple write: projects again", "after that: opens the saved projection"):
+        shown = os.path.join(tmp, "path.txt")
+        r = measure([a.kg, "--store", kg_store, "path", src, dst], env=env, stdout=shown)
+        bench.checked(r, f"kg path ({label})")
+        with open(shown, encoding="utf-8") as f:
+            hops = f.read().count("scale#knows")
+        os.remove(shown)
+        if hops != 1:
+            problem(f"LUBM-{size}: the path after the write does not take the new edge ({label})")
+        line = next((l for l in r["stderr"].splitlines() if "projection" in l or "projected" in l), "")
+        step(R, size, f"`kg path`, {label}", r, None, line.strip())
     shutil.rmtree(kg_store, ignore_errors=True)
     shutil.rmtree(py_store, ignore_errors=True)
     os.remove(nt)

@@ -37,10 +37,11 @@ pub fn write_path_like(
                 for (i, path) in paths.iter().enumerate() {
                     writeln!(
                         out,
-                        "{}. {}  ({} hops)",
+                        "{}. {}  ({} {})",
                         i + 1,
                         chain(p, path, prefixes),
-                        path.edges.len()
+                        path.edges.len(),
+                        if path.edges.len() == 1 { "hop" } else { "hops" }
                     )
                     .map_err(io)?;
                 }

@@ -68,6 +68,7 @@ fn k_shortest_paths_come_shortest_first() {
                 .unwrap()
                 .1
                 .trim_end_matches(" hops)")
+                .trim_end_matches(" hop)")
                 .parse()
                 .unwrap()
         })
@@ -297,7 +298,7 @@ fn issue_15_a_saved_projection_is_reused_until_kg_writes() {
     ]);
     let (after, origin) = projection_origin(&t, &path);
     assert_eq!(origin, "built");
-    assert_eq!(after, "1. Alpha —[ex:knows]→ Epsilon  (1 hops)\n");
+    assert_eq!(after, "1. Alpha —[ex:knows]→ Epsilon  (1 hop)\n");
     // The projection of the older data is gone with it.
     assert_eq!(saved_projections(&t).len(), 1);
 
@@ -338,7 +339,7 @@ fn issue_15_a_database_changed_by_something_else_is_projected_again() {
     let path = ["path", "Alpha", "Epsilon"];
     let (with_write, origin) = projection_origin(&t, &path);
     assert_eq!(origin, "built");
-    assert_eq!(with_write, "1. Alpha —[ex:knows]→ Epsilon  (1 hops)\n");
+    assert_eq!(with_write, "1. Alpha —[ex:knows]→ Epsilon  (1 hop)\n");
     assert_eq!(projection_origin(&t, &path).1, "saved");
     // Restore the database alone: kg-state.json still counts the write.
     for f in database_files(&t.store()) {

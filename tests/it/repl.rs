@@ -319,7 +319,7 @@ fn issue_15_the_session_prepares_the_projection_in_the_background() {
     s.expect("projected 3 nodes and 3 edges").unwrap();
     s.expect("(waiting for the background preparation)")
         .unwrap();
-    s.expect("(1 hops)").unwrap();
+    s.expect("(1 hop)").unwrap();
     s.expect("kg> ").unwrap();
     s.send(ControlCode::EndOfTransmission).unwrap();
     s.expect(Eof).unwrap();
