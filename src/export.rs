@@ -10,7 +10,7 @@ use indexmap::IndexSet;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{
-    GraphNameRef, Literal, LiteralRef, NamedNode, NamedOrBlankNode, Quad, Term, Triple,
+    GraphName, GraphNameRef, Literal, LiteralRef, NamedNode, NamedOrBlankNode, Quad, Term, Triple,
 };
 use rustc_hash::FxBuildHasher;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -56,6 +56,20 @@ pub fn export(
     let several = graph.is_none() && !store.named_graphs()?.is_empty();
     let inferred = NamedNode::new_unchecked(crate::store::INFERRED_GRAPH);
     let asserted_only = *selection == GraphSelection::Asserted;
+    // N-Triples merges graphs as a set by looking subjects up; Turtle holds a table of ids, which
+    // on the common store (the data in one graph, `kg infer`'s in another) was both faster and
+    // smaller than the lookups (LUBM-10 inferred: 11.1 s at 169 MiB, against 17.0 s at 591 MiB).
+    if several && format == RdfFormat::NTriples {
+        let mut graphs = vec![GraphName::DefaultGraph];
+        for g in store.named_graphs()? {
+            if !(asserted_only && matches!(&g, NamedOrBlankNode::NamedNode(n) if *n == inferred)) {
+                graphs.push(g.into());
+            }
+        }
+        if graphs.len() <= MERGE_BY_LOOKUP {
+            return write_ntriples(merged_by_subject(store.raw(), graphs), out);
+        }
+    }
     let quads = store
         .raw()
         .quads_for_pattern(None, None, None, graph)
@@ -83,6 +97,9 @@ pub fn write_quads(
     // JSON-LD could carry graph names, but the tools that read it (and Protégé) expect one graph.
     let keep_graphs = format.supports_datasets() && !matches!(format, RdfFormat::JsonLd { .. });
     let merge = !keep_graphs && several;
+    if format == RdfFormat::NTriples && !merge {
+        return write_ntriples(quads.map(|q| Ok(Triple::from(q?))), out);
+    }
     if matches!(format, RdfFormat::NQuads | RdfFormat::NTriples) {
         let mut writer = RdfSerializer::from_format(format).for_writer(out);
         let mut seen = HashSet::new();
@@ -141,6 +158,122 @@ pub fn write_quads(
     }
     write_triples(&triples, format, prefixes, out)?;
     Ok(triples.len() as u64)
+}
+
+/// Writes triples as N-Triples in the order they come.
+fn write_ntriples(
+    triples: impl Iterator<Item = Result<Triple>>,
+    out: &mut dyn Write,
+) -> Result<u64> {
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    let mut writer = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(out);
+    let mut n = 0;
+    for t in triples {
+        writer.serialize_triple(&t?).map_err(io)?;
+        n += 1;
+    }
+    writer.finish().map_err(io)?;
+    Ok(n)
+}
+
+/// Up to this many graphs, a merged N-Triples export looks each subject up in the other graphs
+/// (one seek per graph and subject); beyond, it remembers every triple written, in memory.
+const MERGE_BY_LOOKUP: usize = 8;
+
+/// The triples of `graphs` merged as a set, each subject's together and once, in bounded memory.
+/// Each graph is read in the store's subject order; a subject met in graph k is skipped when an
+/// earlier graph holds it (one index seek per earlier graph: it was written then), else its
+/// triples in the later graphs are read with it (one seek each) and the copies dropped. Before,
+/// the merge remembered every triple written: LUBM-10 with its entailments, 14.4 s at 87 MiB
+/// instead of 18.0 s at 1.25 GiB.
+fn merged_by_subject(
+    store: &oxigraph::store::Store,
+    graphs: Vec<GraphName>,
+) -> impl Iterator<Item = Result<Triple>> + '_ {
+    let mut k = 0;
+    let mut scan: Option<oxigraph::store::QuadIter<'static>> = None;
+    let mut ahead: Option<Quad> = None;
+    let mut ready = std::vec::IntoIter::<Triple>::default();
+    std::iter::from_fn(move || loop {
+        if let Some(t) = ready.next() {
+            return Some(Ok(t));
+        }
+        if k >= graphs.len() {
+            return None;
+        }
+        let step = (|| -> Result<Option<Vec<Triple>>> {
+            // The next subject's quads in graph k, or the next graph.
+            let first = match ahead.take() {
+                Some(q) => q,
+                None => {
+                    let it = match &mut scan {
+                        Some(it) => it,
+                        None => scan.insert(store.quads_for_pattern(
+                            None,
+                            None,
+                            None,
+                            Some(graphs[k].as_ref()),
+                        )),
+                    };
+                    match it.next().transpose()? {
+                        Some(q) => q,
+                        None => {
+                            scan = None;
+                            k += 1;
+                            return Ok((k < graphs.len()).then(Vec::new));
+                        }
+                    }
+                }
+            };
+            let subject = first.subject.clone();
+            let mut group = vec![Triple::from(first)];
+            if let Some(it) = &mut scan {
+                for q in it.by_ref() {
+                    let q = q?;
+                    if q.subject != subject {
+                        ahead = Some(q);
+                        break;
+                    }
+                    group.push(q.into());
+                }
+            }
+            for earlier in &graphs[..k] {
+                let mut held = store.quads_for_pattern(
+                    Some(subject.as_ref()),
+                    None,
+                    None,
+                    Some(earlier.as_ref()),
+                );
+                if held.next().transpose()?.is_some() {
+                    return Ok(Some(Vec::new()));
+                }
+            }
+            let before = group.len();
+            for later in &graphs[k + 1..] {
+                for q in store.quads_for_pattern(
+                    Some(subject.as_ref()),
+                    None,
+                    None,
+                    Some(later.as_ref()),
+                ) {
+                    group.push(q?.into());
+                }
+            }
+            if group.len() > before {
+                let mut seen = HashSet::with_capacity(group.len());
+                group.retain(|t| seen.insert(t.clone()));
+            }
+            Ok(Some(group))
+        })();
+        match step {
+            Ok(Some(group)) => ready = group.into_iter(),
+            Ok(None) => return None,
+            Err(e) => {
+                k = graphs.len();
+                return Some(Err(e));
+            }
+        }
+    })
 }
 
 /// Writes triples in a triple format other than pretty Turtle, sorted, through Oxigraph's serializer.

@@ -134,3 +134,91 @@ fn typed_literals_come_back_normalised_by_value() {
         "{nt}"
     );
 }
+
+/// N-Triples of several graphs is their merge as a set: a triple in three graphs once, a subject
+/// whose triples are spread over graphs (some only in a later graph) complete, blank nodes kept,
+/// twice the same bytes; and the same triples as the Turtle export.
+#[test]
+fn merged_ntriples_is_the_set_of_the_graphs_triples() {
+    let t = TestDir::new();
+    let shared = "<http://e/s> <http://e/p> \"everywhere\" .\n";
+    let f = t.create(
+        "d.nt",
+        format!("{shared}<http://e/a> <http://e/p> _:x .\n_:x <http://e/q> \"in default\" .\n"),
+    );
+    let g = t.create(
+        "g.nt",
+        format!("{shared}<http://e/s> <http://e/p> \"only g\" .\n<http://e/late> <http://e/p> \"g and h\" .\n"),
+    );
+    let h = t.create(
+        "h.nt",
+        format!("{shared}<http://e/late> <http://e/p> \"g and h\" .\n<http://e/late> <http://e/q> \"only h\" .\n<http://e/z> <http://e/p> _:y .\n"),
+    );
+    t.kg().arg("load").arg(&f).assert().success();
+    for (graph, file) in [("http://e/g", &g), ("http://e/h", &h)] {
+        t.kg()
+            .args(["load", "--graph", graph])
+            .arg(file)
+            .assert()
+            .success();
+    }
+    let nt = t.run(&["export", "--format", "ntriples"]);
+    assert_eq!(
+        nt,
+        t.run(&["export", "--format", "ntriples"]),
+        "not deterministic"
+    );
+    let lines: Vec<&str> = nt.lines().collect();
+    assert_eq!(lines.len(), 7, "{nt}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("everywhere")).count(),
+        1,
+        "{nt}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("g and h")).count(),
+        1,
+        "{nt}"
+    );
+    for value in ["only g", "only h", "in default"] {
+        assert!(nt.contains(value), "{value}: {nt}");
+    }
+    // Each subject's triples together.
+    let subjects: Vec<&str> = lines.iter().map(|l| l.split(' ').next().unwrap()).collect();
+    let mut runs = subjects.clone();
+    runs.dedup();
+    let mut distinct = runs.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(runs.len(), distinct.len(), "a subject comes back: {nt}");
+    // The Turtle export holds the same triples.
+    let back = TestDir::new();
+    let ttl = back.create("all.ttl", t.run(&["export", "--format", "turtle"]));
+    let again = back.create("all.nt", &nt);
+    back.kg()
+        .args(["load", "--graph", "http://e/from-ttl"])
+        .arg(&ttl)
+        .assert()
+        .success();
+    back.kg()
+        .args(["load", "--graph", "http://e/from-nt"])
+        .arg(&again)
+        .assert()
+        .success();
+    let count = |g: &str| {
+        back.run(&[
+            "query",
+            "--format",
+            "tsv",
+            &format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"),
+        ])
+    };
+    assert_eq!(count("http://e/from-ttl"), count("http://e/from-nt"));
+    let differ = back.run(&[
+        "query",
+        "--format",
+        "tsv",
+        "SELECT ?s ?p ?o WHERE { GRAPH <http://e/from-nt> { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } FILTER NOT EXISTS { GRAPH <http://e/from-ttl> { ?s ?p ?o } } }",
+    ]);
+    assert_eq!(differ.trim(), "?s\t?p\t?o", "{differ}");
+}
