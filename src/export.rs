@@ -97,24 +97,18 @@ pub fn write_quads(
     // JSON-LD could carry graph names, but the tools that read it (and Protégé) expect one graph.
     let keep_graphs = format.supports_datasets() && !matches!(format, RdfFormat::JsonLd { .. });
     let merge = !keep_graphs && several;
-    if format == RdfFormat::NTriples && !merge {
-        return write_ntriples(quads.map(|q| Ok(Triple::from(q?))), out);
-    }
-    if matches!(format, RdfFormat::NQuads | RdfFormat::NTriples) {
-        let mut writer = RdfSerializer::from_format(format).for_writer(out);
+    if format == RdfFormat::NTriples {
         let mut seen = HashSet::new();
+        let triples = quads
+            .map(|q| q.map(Triple::from))
+            .filter(|t| !merge || t.as_ref().map_or(true, |t| seen.insert(t.clone())));
+        return write_ntriples(triples, out);
+    }
+    if format == RdfFormat::NQuads {
+        let mut writer = RdfSerializer::from_format(format).for_writer(out);
         let mut n = 0;
         for q in quads {
-            let q = q?;
-            if format == RdfFormat::NQuads {
-                writer.serialize_quad(&q).map_err(io)?;
-            } else {
-                let t = Triple::from(q);
-                if merge && !seen.insert(t.clone()) {
-                    continue;
-                }
-                writer.serialize_triple(&t).map_err(io)?;
-            }
+            writer.serialize_quad(&q?).map_err(io)?;
             n += 1;
         }
         writer.finish().map_err(io)?;
