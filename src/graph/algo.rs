@@ -185,30 +185,8 @@ pub fn rank(p: &Projection) -> Vec<Ranked> {
         return Vec::new();
     }
     let damping = 0.85;
-    let out_degree: Vec<usize> = (0..n)
-        .map(|i| {
-            p.graph
-                .edges_directed(NodeIndex::new(i), Direction::Outgoing)
-                .count()
-        })
-        .collect();
-    // Incoming edges by target, each target's in edge order: every score is the same sum in the
-    // same order as a walk over the edge list, but written in place instead of scattered.
-    let mut in_start = vec![0u32; n + 1];
-    for e in p.graph.raw_edges() {
-        in_start[e.target().index() + 1] += 1;
-    }
-    for i in 0..n {
-        in_start[i + 1] += in_start[i];
-    }
-    let mut fill = in_start.clone();
-    let mut in_source = vec![0u32; p.graph.edge_count()];
-    for e in p.graph.raw_edges() {
-        let t = e.target().index();
-        in_source[fill[t] as usize] = e.source().index() as u32;
-        fill[t] += 1;
-    }
-    drop(fill);
+    let g = &p.graph;
+    let out_degree: Vec<usize> = (0..n).map(|i| g.out_degree(NodeIndex::new(i))).collect();
     let dangling_nodes: Vec<usize> = (0..n).filter(|i| out_degree[*i] == 0).collect();
     let mut ranks = vec![1.0 / n as f64; n];
     let mut share = vec![0.0f64; n];
@@ -223,7 +201,9 @@ pub fn rank(p: &Projection) -> Vec<Ranked> {
         }
         for (t, slot) in next.iter_mut().enumerate() {
             let mut sum = base;
-            for s in &in_source[in_start[t] as usize..in_start[t + 1] as usize] {
+            // Each target's sources in edge order: every score is the same sum in the same order
+            // as a walk over the edge list, but written in place instead of scattered.
+            for s in g.in_sources(NodeIndex::new(t)) {
                 sum += share[*s as usize];
             }
             *slot = sum;
@@ -240,7 +220,7 @@ pub fn rank(p: &Projection) -> Vec<Ranked> {
             Ranked {
                 node,
                 score: ranks[i],
-                in_degree: (in_start[i + 1] - in_start[i]) as usize,
+                in_degree: g.in_degree(node),
                 out_degree: out_degree[i],
             }
         })
@@ -253,7 +233,7 @@ pub fn rank(p: &Projection) -> Vec<Ranked> {
 pub fn components(p: &Projection) -> Vec<Component> {
     let n = p.graph.node_count();
     let mut uf = petgraph::unionfind::UnionFind::<usize>::new(n);
-    for e in p.graph.raw_edges() {
+    for e in p.graph.edges() {
         uf.union(e.source().index(), e.target().index());
     }
     let mut groups: std::collections::BTreeMap<usize, Vec<NodeIndex>> =

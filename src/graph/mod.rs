@@ -6,13 +6,16 @@
 //! touches the store.
 
 mod algo;
+mod csr;
 mod output;
 mod persist;
 mod project;
+mod words;
 
 pub use algo::{
     components, k_shortest_paths, neighbourhood, rank, Component, Path, PathOptions, Ranked,
 };
+pub use csr::{Csr, Edge};
 pub use output::chain;
 pub use output::{write_components, write_path_like, write_ranking, Subgraph};
 pub use persist::file_name as saved_file_name;

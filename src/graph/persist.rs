@@ -13,25 +13,30 @@
 //! u64 store version · u64 files fingerprint · bytes: canonical options
 //! u64 node count · u64 first blank node · u64 edge count
 //! nodes: u64 end offsets · bytes: text
-//! edges: (u32 subject, u32 object, u32 predicate) in edge order
+//! edges (csr.rs): u32 out_start[nodes+1] · u32 target[edges] · u32 predicate[edges]
+//!                 u32 in_start[nodes+1] · u32 in_edge[edges] · u32 in_source[edges]
 //! predicates: u64 end offsets · bytes: text
 //! predicate labels: u8 present per predicate · u64 end offsets · bytes: text
 //! labels: u32 node per label · u64 end offsets · bytes: text
 //! trailer "kgproj.\n"
 //! ```
-//! Reading it is one `read` and a pass over the arrays (no parsing of terms); petgraph's graph is
-//! then filled from the edge array in the saved order, so edge numbers are the ones a fresh build gives.
+//! The file is memory-mapped and its arrays used where they lie: opening it checks the header,
+//! the lengths and that every number is in range (one pass over the edge arrays), and copies
+//! nothing but the predicate table.
 
+use super::csr::Csr;
 use super::project::{Projection, StrTable};
+use super::words::{Word, Words};
 use crate::error::Result;
 use crate::store::{DataKey, KgStore};
+use memmap2::Mmap;
 use oxigraph::model::NamedNode;
-use petgraph::graph::{DiGraph, NodeIndex};
 use std::path::Path;
+use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"kgproj\0\0";
 const TRAILER: &[u8; 8] = b"kgproj.\n";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 const PREFIX: &str = "kg-projection-";
 const SUFFIX: &str = ".bin";
 
@@ -46,8 +51,7 @@ pub fn file_name(canonical_options: &str) -> String {
 /// The saved projection for these options, if there is one and it reflects the store as it is now.
 pub(crate) fn open(store: &KgStore, canonical_options: &str, key: DataKey) -> Option<Projection> {
     let path = store.derived_path(&file_name(canonical_options))?;
-    let bytes = std::fs::read(path).ok()?;
-    decode(&bytes, canonical_options, key)
+    decode(&super::words::map_file(&path)?, canonical_options, key)
 }
 
 /// Saves the projection for these options, and removes saved projections of older data.
@@ -111,36 +115,39 @@ fn encode(p: &Projection, canonical_options: &str, key: DataKey) -> Vec<u8> {
     w.u64(p.first_blank as u64);
     w.u64(p.edge_count() as u64);
     w.table(&p.terms);
-    for e in p.graph.raw_edges() {
-        w.u32(e.source().index() as u32);
-        w.u32(e.target().index() as u32);
-        w.u32(e.weight);
+    let g = &p.graph;
+    for array in [
+        &g.out_start,
+        &g.target,
+        &g.predicate,
+        &g.in_start,
+        &g.in_edge,
+        &g.in_source,
+    ] {
+        w.u32s(array);
     }
-    w.pad();
-    let mut predicates = StrTable::default();
-    for n in &p.predicates {
-        predicates.push(n.as_str());
-    }
+    let predicates: StrTable = p.predicates.iter().map(NamedNode::as_str).collect();
     w.u64(predicates.len() as u64);
     w.table(&predicates);
-    let mut predicate_labels = StrTable::default();
     for l in &p.predicate_labels {
         w.bytes.push(u8::from(l.is_some()));
-        predicate_labels.push(l.as_deref().unwrap_or(""));
     }
     w.pad();
+    let predicate_labels: StrTable = p
+        .predicate_labels
+        .iter()
+        .map(|l| l.as_deref().unwrap_or(""))
+        .collect();
     w.table(&predicate_labels);
     w.u64(p.label_nodes.len() as u64);
-    for n in &p.label_nodes {
-        w.u32(*n);
-    }
-    w.pad();
+    w.u32s(&p.label_nodes);
     w.table(&p.labels);
     w.bytes.extend_from_slice(TRAILER);
     w.bytes
 }
 
-fn decode(bytes: &[u8], canonical_options: &str, key: DataKey) -> Option<Projection> {
+fn decode(map: &Arc<Mmap>, canonical_options: &str, key: DataKey) -> Option<Projection> {
+    let bytes: &[u8] = map;
     if header_key(bytes.get(..32)?)? != key {
         return None;
     }
@@ -151,31 +158,33 @@ fn decode(bytes: &[u8], canonical_options: &str, key: DataKey) -> Option<Project
     let nodes = usize::try_from(r.u64()?).ok()?;
     let first_blank = usize::try_from(r.u64()?).ok()?;
     let edges = usize::try_from(r.u64()?).ok()?;
-    // Node numbers are u32 in the file and in the graph.
-    if nodes > u32::MAX as usize || first_blank > nodes {
+    // Node and edge numbers are u32 in the file and in the graph.
+    if nodes >= u32::MAX as usize || edges > u32::MAX as usize || first_blank > nodes {
         return None;
     }
-    let terms = r.table(nodes)?;
-    let edge_bytes = r.take(edges.checked_mul(12)?)?;
-    r.pad();
+    let terms = r.table(map, nodes)?;
+    let graph = Csr {
+        out_start: r.words(map, nodes + 1)?,
+        target: r.words(map, edges)?,
+        predicate: r.words(map, edges)?,
+        in_start: r.words(map, nodes + 1)?,
+        in_edge: r.words(map, edges)?,
+        in_source: r.words(map, edges)?,
+    };
     let predicate_count = usize::try_from(r.u64()?).ok()?;
-    let predicate_table = r.table(predicate_count)?;
+    let predicate_table = r.table(map, predicate_count)?;
     let present = r.take(predicate_count)?.to_vec();
     r.pad();
-    let predicate_label_table = r.table(predicate_count)?;
+    let predicate_label_table = r.table(map, predicate_count)?;
     let label_count = usize::try_from(r.u64()?).ok()?;
-    let label_nodes: Vec<u32> = r
-        .take(label_count.checked_mul(4)?)?
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    r.pad();
-    let labels = r.table(label_count)?;
+    let label_nodes: Words<u32> = r.words(map, label_count)?;
+    let labels = r.table(map, label_count)?;
     if r.take(8)? != TRAILER || r.at != bytes.len() {
         return None;
     }
     if label_nodes.windows(2).any(|w| w[0] >= w[1])
         || label_nodes.last().is_some_and(|n| *n as usize >= nodes)
+        || !graph.is_consistent(nodes, predicate_count)
     {
         return None;
     }
@@ -185,19 +194,6 @@ fn decode(bytes: &[u8], canonical_options: &str, key: DataKey) -> Option<Project
     let predicate_labels = (0..predicate_count)
         .map(|i| (present[i] != 0).then(|| predicate_label_table.get(i).to_owned()))
         .collect();
-    let mut graph = DiGraph::with_capacity(nodes, edges);
-    for _ in 0..nodes {
-        graph.add_node(());
-    }
-    let word = |c: &[u8]| u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-    for e in edge_bytes.chunks_exact(12) {
-        let (s, o, p) = (word(&e[0..4]), word(&e[4..8]), word(&e[8..12]));
-        // petgraph panics on a node out of range: check before adding.
-        if s as usize >= nodes || o as usize >= nodes || p as usize >= predicate_count {
-            return None;
-        }
-        graph.add_edge(NodeIndex::new(s as usize), NodeIndex::new(o as usize), p);
-    }
     Some(Projection {
         graph,
         terms,
@@ -238,10 +234,19 @@ impl Writer {
 
     /// The end offsets (the count is known to the reader), then the text as a blob.
     fn table(&mut self, t: &StrTable) {
-        for e in &t.ends {
+        for e in t.ends.iter() {
             self.u64(*e);
         }
-        self.blob(t.text.as_bytes());
+        self.blob(&t.text);
+    }
+
+    /// The numbers (the count is known to the reader), padding.
+    fn u32s(&mut self, v: &[u32]) {
+        self.bytes.reserve(v.len() * 4 + 8);
+        for x in v {
+            self.u32(*x);
+        }
+        self.pad();
     }
 }
 
@@ -281,29 +286,24 @@ impl<'a> Reader<'a> {
         Some(b)
     }
 
-    /// `count` strings: their end offsets must rise within the text and fall on character boundaries.
-    fn table(&mut self, count: usize) -> Option<StrTable> {
-        let ends: Vec<u64> = self
-            .take(count.checked_mul(8)?)?
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-            .collect();
-        let text = std::str::from_utf8(self.blob()?).ok()?;
-        let mut last = 0u64;
-        for e in &ends {
-            let end = usize::try_from(*e).ok()?;
-            if *e < last || !text.is_char_boundary(end) {
-                return None;
-            }
-            last = *e;
-        }
-        if last as usize != text.len() {
+    /// `count` numbers where they lie in the map, then padding.
+    fn words<T: Word>(&mut self, map: &Arc<Mmap>, count: usize) -> Option<Words<T>> {
+        let start = self.at;
+        self.take(count.checked_mul(std::mem::size_of::<T>())?)?;
+        self.pad();
+        Words::mapped(map, start, count)
+    }
+
+    /// `count` strings: their end offsets must rise to the end of the text (which is checked to
+    /// be UTF-8 string by string as it is read: see `StrTable::get`).
+    fn table(&mut self, map: &Arc<Mmap>, count: usize) -> Option<StrTable> {
+        let ends: Words<u64> = self.words(map, count)?;
+        let len = usize::try_from(self.u64()?).ok()?;
+        let text: Words<u8> = self.words(map, len)?;
+        if ends.windows(2).any(|w| w[0] > w[1]) || ends.last().map_or(0, |l| *l) != len as u64 {
             return None;
         }
-        Some(StrTable {
-            text: text.to_owned(),
-            ends,
-        })
+        Some(StrTable { text, ends })
     }
 }
 
@@ -312,30 +312,22 @@ mod tests {
     use super::*;
 
     fn sample() -> Projection {
-        let mut terms = StrTable::default();
-        for t in ["http://a", "http://b", "x1"] {
-            terms.push(t);
-        }
-        let mut graph = DiGraph::new();
-        for _ in 0..3 {
-            graph.add_node(());
-        }
-        graph.add_edge(NodeIndex::new(0), NodeIndex::new(1), 0);
-        graph.add_edge(NodeIndex::new(2), NodeIndex::new(0), 1);
-        let mut labels = StrTable::default();
-        labels.push("Bé");
         Projection {
-            graph,
-            terms,
+            graph: Csr::from_sorted(3, &[(0, 0, 1), (2, 1, 0)]).unwrap(),
+            terms: ["http://a", "http://b", "x1"].into_iter().collect(),
             first_blank: 2,
             predicates: vec![
                 NamedNode::new_unchecked("http://p"),
                 NamedNode::new_unchecked("http://q"),
             ],
-            label_nodes: vec![1],
-            labels,
+            label_nodes: vec![1].into(),
+            labels: ["Bé"].into_iter().collect(),
             predicate_labels: vec![None, Some("q".to_owned())],
         }
+    }
+
+    fn read(bytes: &[u8], options: &str, key: DataKey) -> Option<Projection> {
+        decode(&super::super::words::map_bytes(bytes), options, key)
     }
 
     const KEY: DataKey = DataKey {
@@ -348,7 +340,7 @@ mod tests {
         let p = sample();
         let bytes = encode(&p, "opts", KEY);
         assert_eq!(bytes.len() % 8, 0);
-        let q = decode(&bytes, "opts", KEY).expect("reads back");
+        let q = read(&bytes, "opts", KEY).expect("reads back");
         assert_eq!(q.terms, p.terms);
         assert_eq!(q.first_blank, 2);
         assert_eq!(q.predicates, p.predicates);
@@ -356,10 +348,10 @@ mod tests {
         assert_eq!(q.label_nodes, p.label_nodes);
         assert_eq!(q.labels, p.labels);
         let edges = |p: &Projection| -> Vec<(usize, usize, u32)> {
+            use petgraph::visit::EdgeRef;
             p.graph
-                .raw_edges()
-                .iter()
-                .map(|e| (e.source().index(), e.target().index(), e.weight))
+                .edges()
+                .map(|e| (e.source().index(), e.target().index(), *e.weight()))
                 .collect()
         };
         assert_eq!(edges(&q), edges(&p));
@@ -368,19 +360,30 @@ mod tests {
     #[test]
     fn stale_or_damaged_files_are_not_used() {
         let bytes = encode(&sample(), "opts", KEY);
-        assert!(decode(&bytes, "other", KEY).is_none());
+        assert!(read(&bytes, "other", KEY).is_none());
         let newer = DataKey { version: 8, ..KEY };
-        assert!(decode(&bytes, "opts", newer).is_none());
+        assert!(read(&bytes, "opts", newer).is_none());
         let moved = DataKey { files: 43, ..KEY };
-        assert!(decode(&bytes, "opts", moved).is_none());
+        assert!(read(&bytes, "opts", moved).is_none());
         for cut in [0, 10, 40, bytes.len() / 2, bytes.len() - 1] {
-            assert!(decode(&bytes[..cut], "opts", KEY).is_none(), "cut at {cut}");
+            assert!(read(&bytes[..cut], "opts", KEY).is_none(), "cut at {cut}");
         }
         // Any single flipped byte either still decodes consistently or is refused; never a panic.
         for i in 0..bytes.len() {
             let mut b = bytes.clone();
             b[i] ^= 0xff;
-            let _ = decode(&b, "opts", KEY);
+            if let Some(p) = read(&b, "opts", KEY) {
+                // Whatever it reads must be usable without a panic.
+                for n in 0..p.node_count() {
+                    let n = petgraph::graph::NodeIndex::new(n);
+                    let _ = (p.term(n), p.label(n));
+                    let _ = p
+                        .graph
+                        .edges_directed(n, petgraph::Direction::Incoming)
+                        .count();
+                }
+                let _ = crate::graph::rank(&p);
+            }
         }
     }
 }

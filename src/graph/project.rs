@@ -1,11 +1,13 @@
 //! The projection: the store's entity graph as a petgraph graph.
 
+use super::csr::Csr;
+use super::words::Words;
 use crate::error::{Error, Result};
 use crate::store::KgStore;
 use oxigraph::model::{
     BlankNode, BlankNodeRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term,
 };
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::NodeIndex;
 use rustc_hash::FxHashMap;
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
@@ -59,9 +61,9 @@ impl ProjectionOptions {
 /// The store's resources as nodes and the triples between them as edges labelled with their predicate.
 /// Node indices follow the sorted order of the terms, so every run numbers them the same way.
 /// The graph holds numbers only; the terms and labels are in flat string tables, so a saved
-/// projection opens without allocating a string per node.
+/// projection opens without allocating a string per node, or anything at all per edge.
 pub struct Projection {
-    pub graph: DiGraph<(), u32>,
+    pub graph: Csr,
     /// Node terms, indexed by node: IRIs first, then blank nodes, each sorted.
     pub(crate) terms: StrTable,
     /// Index of the first blank node in `terms`.
@@ -70,30 +72,27 @@ pub struct Projection {
     pub predicates: Vec<NamedNode>,
     /// Display label (English preferred) of the nodes that have one: sorted node numbers, and
     /// the labels in the same order.
-    pub(crate) label_nodes: Vec<u32>,
+    pub(crate) label_nodes: Words<u32>,
     pub(crate) labels: StrTable,
     /// Display label per predicate (English preferred), for output.
     pub predicate_labels: Vec<Option<String>>,
 }
 
-/// Strings end to end in one buffer, with the end offset of each: one allocation for all of them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Strings end to end in one buffer, with the end offset of each: one allocation for all of them,
+/// or none when the table is read in place from a saved projection.
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct StrTable {
-    pub(crate) text: String,
-    pub(crate) ends: Vec<u64>,
+    pub(crate) text: Words<u8>,
+    pub(crate) ends: Words<u64>,
 }
 
 impl StrTable {
-    pub(crate) fn push(&mut self, s: &str) {
-        self.text.push_str(s);
-        self.ends.push(self.text.len() as u64);
-    }
-
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 
-    /// The `i`-th string; empty when out of range (the tables are checked when a file is read).
+    /// The `i`-th string; empty when out of range or not UTF-8 (a saved table is checked for
+    /// order when opened, and its text here, string by string, as it is used).
     pub(crate) fn get(&self, i: usize) -> &str {
         let end = self.ends.get(i).copied().unwrap_or(0) as usize;
         let start = if i == 0 {
@@ -101,7 +100,25 @@ impl StrTable {
         } else {
             self.ends.get(i - 1).copied().unwrap_or(0) as usize
         };
-        self.text.get(start..end).unwrap_or("")
+        self.text
+            .get(start..end)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+impl<'a> FromIterator<&'a str> for StrTable {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        let mut text = Vec::new();
+        let mut ends = Vec::new();
+        for s in iter {
+            text.extend_from_slice(s.as_bytes());
+            ends.push(text.len() as u64);
+        }
+        Self {
+            text: text.into(),
+            ends: ends.into(),
+        }
     }
 }
 
@@ -247,7 +264,7 @@ impl Projection {
                 .into_iter()
                 .map(|(s, p, o)| (remap[s as usize], p, remap[o as usize])),
         );
-        let mut projection = Self::assemble(chunk, predicates);
+        let mut projection = Self::assemble(chunk, predicates)?;
         let label = oxigraph::model::NamedNodeRef::new_unchecked(
             "http://www.w3.org/2000/01/rdf-schema#label",
         );
@@ -280,13 +297,13 @@ impl Projection {
             chunk.edges.push((s, predicate_ids[&p], o));
         }
         let predicates = predicate_ids.into_keys().collect();
-        let mut projection = Self::assemble(chunk, predicates);
+        let mut projection = Self::assemble(chunk, predicates)?;
         projection.load_labels(labels.into_iter().map(Ok))?;
         Ok(projection)
     }
 
     /// Numbers the nodes in term order and builds the graph; `predicates` are sorted.
-    fn assemble(chunk: Chunk, predicates: Vec<NamedNode>) -> Self {
+    fn assemble(chunk: Chunk, predicates: Vec<NamedNode>) -> Result<Self> {
         let (terms, edges) = chunk.into_parts();
         // Renumber nodes in term order, so output never depends on store order.
         let mut order: Vec<u32> = (0..terms.len() as u32).collect();
@@ -299,38 +316,30 @@ impl Projection {
         for (new, old) in order.iter().enumerate() {
             node_remap[*old as usize] = new as u32;
         }
-        let mut table = StrTable::default();
-        let mut first_blank = order.len();
-        for (new, old) in order.iter().enumerate() {
-            let (kind, text) = terms[*old as usize].as_str_key();
-            if kind == 1 && first_blank == order.len() {
-                first_blank = new;
-            }
-            table.push(text);
-        }
+        let first_blank = order.partition_point(|old| terms[*old as usize].as_str_key().0 == 0);
+        let table: StrTable = order
+            .iter()
+            .map(|old| terms[*old as usize].as_str_key().1)
+            .collect();
+        let nodes = order.len();
+        drop(order);
         drop(terms);
-        let mut graph = DiGraph::with_capacity(order.len(), edges.len());
-        for _ in 0..order.len() {
-            graph.add_node(());
-        }
         let mut numbered: Vec<(u32, u32, u32)> = edges
             .into_iter()
             .map(|(s, p, o)| (node_remap[s as usize], p, node_remap[o as usize]))
             .collect();
+        drop(node_remap);
         numbered.sort_unstable();
         numbered.dedup();
-        for (s, p, o) in numbered {
-            graph.add_edge(NodeIndex::new(s as usize), NodeIndex::new(o as usize), p);
-        }
-        Self {
-            graph,
+        Ok(Self {
+            graph: Csr::from_sorted(nodes, &numbered)?,
             terms: table,
             first_blank,
             predicates,
-            label_nodes: Vec::new(),
+            label_nodes: Words::default(),
             labels: StrTable::default(),
             predicate_labels: Vec::new(),
-        }
+        })
     }
 
     /// The node of a term: nodes are numbered in term order, so a binary search finds it.
@@ -390,7 +399,7 @@ impl Projection {
         &mut self,
         labels: impl Iterator<Item = Result<(NamedOrBlankNode, Term)>>,
     ) -> Result<()> {
-        let mut best: Vec<Option<(u8, String)>> = vec![None; self.graph.node_count()];
+        let mut best: Vec<Option<(u8, String)>> = vec![None; self.node_count()];
         let mut best_predicate: Vec<Option<(u8, String)>> = vec![None; self.predicates.len()];
         for label in labels {
             let (subject, object) = label?;
@@ -417,12 +426,13 @@ impl Projection {
                 *slot = Some(candidate);
             }
         }
-        for (i, b) in best.into_iter().enumerate() {
-            if let Some((_, l)) = b {
-                self.label_nodes.push(i as u32);
-                self.labels.push(&l);
-            }
-        }
+        let labelled: Vec<(u32, String)> = best
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, b)| b.map(|(_, l)| (i as u32, l)))
+            .collect();
+        self.label_nodes = labelled.iter().map(|(i, _)| *i).collect::<Vec<_>>().into();
+        self.labels = labelled.iter().map(|(_, l)| l.as_str()).collect();
         self.predicate_labels = best_predicate
             .into_iter()
             .map(|b| b.map(|(_, l)| l))
