@@ -482,6 +482,9 @@ mod tests {
                 }
             }
         }
-        assert!(several > 100, "only {several} cases with more than two paths");
+        assert!(
+            several > 100,
+            "only {several} cases with more than two paths"
+        );
     }
 }

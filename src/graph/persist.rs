@@ -62,7 +62,7 @@ pub(crate) fn save(
     key: DataKey,
 ) -> Result<()> {
     let name = file_name(canonical_options);
-    store.write_derived(&name, &encode(p, canonical_options, key))?;
+    store.write_derived_with(&name, |out| encode(p, canonical_options, key, out))?;
     if let Some(dir) = store.derived_path("") {
         remove_stale(&dir, &name, key);
     }
@@ -103,9 +103,18 @@ fn header_key(head: &[u8]) -> Option<DataKey> {
     })
 }
 
-fn encode(p: &Projection, canonical_options: &str, key: DataKey) -> Vec<u8> {
-    let mut w = Writer::default();
-    w.bytes.extend_from_slice(MAGIC);
+fn encode(
+    p: &Projection,
+    canonical_options: &str,
+    key: DataKey,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut w = Writer {
+        out,
+        at: 0,
+        failed: None,
+    };
+    w.bytes(MAGIC);
     w.u32(FORMAT_VERSION);
     w.u32(0);
     w.u64(key.version);
@@ -130,7 +139,7 @@ fn encode(p: &Projection, canonical_options: &str, key: DataKey) -> Vec<u8> {
     w.u64(predicates.len() as u64);
     w.table(&predicates);
     for l in &p.predicate_labels {
-        w.bytes.push(u8::from(l.is_some()));
+        w.bytes(&[u8::from(l.is_some())]);
     }
     w.pad();
     let predicate_labels: StrTable = p
@@ -142,8 +151,8 @@ fn encode(p: &Projection, canonical_options: &str, key: DataKey) -> Vec<u8> {
     w.u64(p.label_nodes.len() as u64);
     w.u32s(&p.label_nodes);
     w.table(&p.labels);
-    w.bytes.extend_from_slice(TRAILER);
-    w.bytes
+    w.bytes(TRAILER);
+    w.failed.map_or(Ok(()), Err)
 }
 
 fn decode(map: &Arc<Mmap>, canonical_options: &str, key: DataKey) -> Option<Projection> {
@@ -205,48 +214,66 @@ fn decode(map: &Arc<Mmap>, canonical_options: &str, key: DataKey) -> Option<Proj
     })
 }
 
-#[derive(Default)]
-struct Writer {
-    bytes: Vec<u8>,
+/// Writes the layout to a stream, counting bytes for the padding; the first error is kept and
+/// ends the writing.
+struct Writer<'a> {
+    out: &'a mut dyn std::io::Write,
+    at: u64,
+    failed: Option<std::io::Error>,
 }
 
-impl Writer {
+impl Writer<'_> {
+    fn bytes(&mut self, b: &[u8]) {
+        if self.failed.is_none() {
+            match self.out.write_all(b) {
+                Ok(()) => self.at += b.len() as u64,
+                Err(e) => self.failed = Some(e),
+            }
+        }
+    }
+
     fn u32(&mut self, v: u32) {
-        self.bytes.extend_from_slice(&v.to_le_bytes());
+        self.bytes(&v.to_le_bytes());
     }
 
     fn u64(&mut self, v: u64) {
-        self.bytes.extend_from_slice(&v.to_le_bytes());
+        self.bytes(&v.to_le_bytes());
     }
 
     fn pad(&mut self) {
-        while self.bytes.len() % 8 != 0 {
-            self.bytes.push(0);
-        }
+        let n = (8 - self.at % 8) % 8;
+        self.bytes(&[0u8; 8][..n as usize]);
     }
 
     /// A length, the bytes, padding.
     fn blob(&mut self, b: &[u8]) {
         self.u64(b.len() as u64);
-        self.bytes.extend_from_slice(b);
+        self.bytes(b);
         self.pad();
     }
 
     /// The end offsets (the count is known to the reader), then the text as a blob.
     fn table(&mut self, t: &StrTable) {
-        for e in t.ends.iter() {
-            self.u64(*e);
-        }
+        self.words(&t.ends, u64::to_le_bytes);
         self.blob(&t.text);
     }
 
     /// The numbers (the count is known to the reader), padding.
     fn u32s(&mut self, v: &[u32]) {
-        self.bytes.reserve(v.len() * 4 + 8);
-        for x in v {
-            self.u32(*x);
-        }
+        self.words(v, u32::to_le_bytes);
         self.pad();
+    }
+
+    /// Numbers as little-endian bytes, a few thousand to a write.
+    fn words<T: Copy, const N: usize>(&mut self, v: &[T], le: fn(T) -> [u8; N]) {
+        let mut buf = Vec::with_capacity(8192);
+        for chunk in v.chunks(8192 / N) {
+            buf.clear();
+            for x in chunk {
+                buf.extend_from_slice(&le(*x));
+            }
+            self.bytes(&buf);
+        }
     }
 }
 
@@ -313,7 +340,7 @@ mod tests {
 
     fn sample() -> Projection {
         Projection {
-            graph: Csr::from_sorted(3, &[(0, 0, 1), (2, 1, 0)]).unwrap(),
+            graph: Csr::from_sorted(3, vec![(0, 0, 1), (2, 1, 0)]).unwrap(),
             terms: ["http://a", "http://b", "x1"].into_iter().collect(),
             first_blank: 2,
             predicates: vec![
@@ -324,6 +351,12 @@ mod tests {
             labels: ["Bé"].into_iter().collect(),
             predicate_labels: vec![None, Some("q".to_owned())],
         }
+    }
+
+    fn bytes_of(p: &Projection) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        encode(p, "opts", KEY, &mut bytes).unwrap();
+        bytes
     }
 
     fn read(bytes: &[u8], options: &str, key: DataKey) -> Option<Projection> {
@@ -338,7 +371,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let p = sample();
-        let bytes = encode(&p, "opts", KEY);
+        let bytes = bytes_of(&p);
         assert_eq!(bytes.len() % 8, 0);
         let q = read(&bytes, "opts", KEY).expect("reads back");
         assert_eq!(q.terms, p.terms);
@@ -359,7 +392,7 @@ mod tests {
 
     #[test]
     fn stale_or_damaged_files_are_not_used() {
-        let bytes = encode(&sample(), "opts", KEY);
+        let bytes = bytes_of(&sample());
         assert!(read(&bytes, "other", KEY).is_none());
         let newer = DataKey { version: 8, ..KEY };
         assert!(read(&bytes, "opts", newer).is_none());

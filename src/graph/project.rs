@@ -332,7 +332,7 @@ impl Projection {
         numbered.sort_unstable();
         numbered.dedup();
         Ok(Self {
-            graph: Csr::from_sorted(nodes, &numbered)?,
+            graph: Csr::from_sorted(nodes, numbered)?,
             terms: table,
             first_blank,
             predicates,

@@ -231,14 +231,29 @@ impl KgStore {
     /// Replaces a derived file atomically (a temporary file in the same directory, then a rename),
     /// so a reader sees the old file or the new one, never a part. Nothing happens in memory.
     pub(crate) fn write_derived(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        self.write_derived_with(name, |w| w.write_all(bytes))
+    }
+
+    /// `write_derived` of what `write` writes, streamed to the file through a buffer: a large
+    /// derived file (a saved projection) is never whole in memory.
+    pub(crate) fn write_derived_with(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
         let Some(dir) = &self.dir else {
             return Ok(());
         };
-        let mut tmp = tempfile::Builder::new()
+        let tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .tempfile_in(dir)
             .map_err(|e| Error::io(dir, e))?;
-        std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io(tmp.path(), e))?;
+        let path = tmp.path().to_owned();
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
+        write(&mut out).map_err(|e| Error::io(&path, e))?;
+        let tmp = out
+            .into_inner()
+            .map_err(|e| Error::io(&path, e.into_error()))?;
         tmp.persist(dir.join(name))
             .map_err(|e| Error::io(dir.join(name), e.error))?;
         Ok(())
