@@ -474,7 +474,12 @@ def phase_traversal(a, d, tmp, R):
         return
     # Untimed, as for the queries: compacted like the query stores, then one warm-up run.
     checked(measure([a.kg, "--store", kg_store, "optimize"], env=env), "kg optimize")
+    # The warm-up also saves each store's projection, so every timed run below opens the saved one
+    # (the first-run cost of projecting is in the --scale table).
     checked(measure([a.kg, "--store", kg_store, "components"], env=env), "kg components (warm-up)")
+    inferred_store = os.path.join(tmp, "kg-store")
+    if os.path.isdir(inferred_store):
+        checked(measure([a.kg, "--store", inferred_store, "components"], env=env), "kg components (warm-up, inferred store)")
     src = "http://www.Department0.University0.edu/UndergraduateStudent0"
     dst = "http://www.Department14.University0.edu/FullProfessor1" if a.size == 1 else "http://www.Department5.University9.edu/FullProfessor1"
     prof = "http://www.Department0.University0.edu/FullProfessor1"
@@ -500,7 +505,7 @@ def phase_traversal(a, d, tmp, R):
                 break
             walls.append(r["wall"])
             rss.append(r["rss_kb"])
-            m = re.search(r"projected (\d+) nodes and (\d+) edges in ([\d.]+) (ms|s)\b", r["stderr"])
+            m = re.search(r"(?:projected|opened the saved projection of) (\d+) nodes and (\d+) edges in ([\d.]+) (ms|s)\b", r["stderr"])
             if m:
                 proj.append(float(m.group(3)) / (1000 if m.group(4) == "ms" else 1))
                 graph = (int(m.group(1)), int(m.group(2)))
@@ -878,7 +883,7 @@ def render(a, d, R, meta):
             if isinstance(v, dict):
                 data = f"`lubm{a.size}-inferred`, {n:,} triples" if "inferred" in label else f"`lubm{a.size}.nt`, {d['orig_n']:,} triples"
                 w(f"| {label.replace(', inferred store', '')}, LUBM-{a.size} ({data}; `{v['cmd'].replace(' http://www.', ' …')}`) | {fmt_time(v['secs'])} | {fmt_rss(v['rss_kb'])} "
-                  f"| whole process, median of {a.trav_reps}; of which projection {fmt_time(v['projection'])} ({v.get('nodes', 0):,} nodes, {v.get('edges', 0):,} edges, kg's own timer) |")
+                  f"| whole process, median of {a.trav_reps}; of which opening the saved projection {fmt_time(v['projection'])} ({v.get('nodes', 0):,} nodes, {v.get('edges', 0):,} edges, kg's own timer) |")
     w("")
 
     w("### Targets")
