@@ -14,6 +14,16 @@ fn exports_of(extra: &[&str]) -> (TestDir, std::path::PathBuf, std::path::PathBu
     t.kg().arg("seed").assert().success();
     let f = t.create("small.ttl", SMALL_TTL);
     t.kg().arg("load").arg(&f).assert().success();
+    // Types of every kind of object, one of them in two graphs: the merged Turtle export reads
+    // `rdf:type` class by class, and what is not an IRI apart.
+    let types = "@prefix ex: <http://e/> .\nex:t1 a ex:Shared, [ a ex:Anon ] .\nex:t2 a \"not a class\", ex:Shared .\n";
+    let g = t.create("types.ttl", types);
+    t.kg().arg("load").arg(&g).assert().success();
+    t.kg()
+        .args(["load", "--graph", "http://e/types"])
+        .arg(&g)
+        .assert()
+        .success();
     let ttl = t.path().join("all.ttl");
     let nt = t.path().join("all.nt");
     t.kg()
