@@ -70,10 +70,6 @@ pub fn export(
             return write_ntriples(merged_by_subject(store.raw(), graphs), out);
         }
     }
-    if several && format == RdfFormat::Turtle {
-        let table = TermTable::build(merged_by_predicate(store, asserted_only)?)?;
-        return write_table(table, prefixes, out, SPILL_BYTES);
-    }
     let quads = store
         .raw()
         .quads_for_pattern(None, None, None, graph)
@@ -84,85 +80,6 @@ pub fn export(
         .map(|q| q.map_err(Error::from));
     write_quads(quads, format, several, true, prefixes, out)
 }
-
-/// The triples of every graph (or every asserted one), read one predicate at a time through
-/// SPARQL, for the merged Turtle table (which makes them a set). Oxigraph decodes all four terms
-/// of each quad it lists, each a RocksDB lookup, where a solution of `SELECT ?s ?o` decodes two:
-/// decoding was 66% of a merged export's time (LUBM-10 inferred, perf).
-fn merged_by_predicate(
-    store: &crate::store::KgStore,
-    asserted_only: bool,
-) -> Result<impl Iterator<Item = Result<Triple>> + '_> {
-    let graph_filter = if asserted_only {
-        format!(" FILTER(?g != <{}>)", crate::store::INFERRED_GRAPH)
-    } else {
-        String::new()
-    };
-    let union = move |pattern: &str| {
-        format!("{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }}{graph_filter} }} }}")
-    };
-    let mut predicates = Vec::new();
-    for row in store.solutions(
-        &format!("SELECT DISTINCT ?p WHERE {}", union("?s ?p ?o")),
-        false,
-        None,
-    )? {
-        if let Some(Term::NamedNode(p)) = row?.get("p") {
-            predicates.push(p.clone());
-        }
-    }
-    predicates.sort_unstable();
-    // `rdf:type` has few distinct objects and many triples: read per class, one decode a row.
-    // A blank node cannot be named in a query (there it would match anything), so with a blank
-    // object among the classes, or too many classes, the predicate is read whole.
-    let mut reads: Vec<(NamedNode, Option<Term>)> = Vec::new();
-    for p in predicates {
-        if p.as_ref() == rdf::TYPE {
-            let query = format!("SELECT DISTINCT ?o WHERE {}", union(&format!("?s {p} ?o")));
-            let mut classes = Vec::new();
-            for row in store.solutions(&query, false, None)? {
-                if let Some(o) = row?.get("o") {
-                    classes.push(o.clone());
-                }
-            }
-            if classes.len() <= PER_CLASS_READS && !classes.iter().any(Term::is_blank_node) {
-                reads.extend(classes.into_iter().map(|c| (p.clone(), Some(c))));
-                continue;
-            }
-        }
-        reads.push((p, None));
-    }
-    Ok(reads.into_iter().flat_map(move |(p, read)| {
-        let query = match &read {
-            None => format!("SELECT ?s ?o WHERE {}", union(&format!("?s {p} ?o"))),
-            Some(o) => format!("SELECT ?s WHERE {}", union(&format!("?s {p} {o}"))),
-        };
-        let rows: Box<dyn Iterator<Item = Result<Triple>>> =
-            match store.solutions(&query, false, None) {
-                Err(e) => Box::new(std::iter::once(Err(e))),
-                Ok(rows) => Box::new(rows.filter_map(move |row| {
-                    let row = match row {
-                        Ok(row) => row,
-                        Err(e) => return Some(Err(e)),
-                    };
-                    let subject = match row.get("s")? {
-                        Term::NamedNode(n) => NamedOrBlankNode::from(n.clone()),
-                        Term::BlankNode(b) => b.clone().into(),
-                        _ => return None,
-                    };
-                    let object = match &read {
-                        Some(o) => o.clone(),
-                        None => row.get("o")?.clone(),
-                    };
-                    Some(Ok(Triple::new(subject, p.clone(), object)))
-                })),
-            };
-        rows
-    }))
-}
-
-/// Up to this many classes, a merged Turtle export reads `rdf:type` one class at a time.
-const PER_CLASS_READS: usize = 10_000;
 
 /// Writes quads in `format`: the one writer behind the store's export and a remote's.
 /// `several`: the quads may come from several graphs (a triple format then merges them as a
