@@ -4,7 +4,10 @@
 //! This is the only module that names `oxigraph::store`; the rest of the library goes through `KgStore`.
 
 mod fingerprint;
+mod merge;
 mod union;
+
+pub(crate) use merge::{merged_subject_groups, subject_key};
 
 pub(crate) use union::View;
 
