@@ -10,7 +10,8 @@ use indexmap::IndexSet;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{
-    GraphName, GraphNameRef, Literal, LiteralRef, NamedNode, NamedOrBlankNode, Quad, Term, Triple,
+    GraphName, GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, NamedOrBlankNode,
+    NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef, Triple, TripleRef,
 };
 use rustc_hash::FxBuildHasher;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -63,15 +64,17 @@ pub fn export(
                 graphs.push(g.into());
             }
         }
-        // Turtle reads every graph at once, a thread each, merged by subject as they come (LUBM-10
-        // inferred: 6.9 s at 103 MiB, against 12.5 s at 170 MiB with a table of every triple;
-        // LUBM-100 inferred: 98 s at 238 MiB against 155 s at 1057 MiB);
-        // N-Triples, which cannot take back what it wrote if the store is not in the order the
-        // merge expects, looks each subject up in the other graphs instead.
+        // Every graph is read at once, a thread each, merged by subject as they come (Turtle of
+        // LUBM-10 inferred: 6.9 s at 103 MiB, against 12.5 s at 170 MiB with a table of every
+        // triple; LUBM-100 inferred: 98 s at 238 MiB against 155 s at 1057 MiB). The in-memory
+        // store has no index order, so its N-Triples look each subject up in the other graphs.
+        let on_disk = store.dir().is_some();
         if format == RdfFormat::Turtle && graphs.len() <= MERGE_THREADS {
             if let Some(n) = merged_turtle(store.raw(), &graphs, prefixes, out, SPILL_BYTES)? {
                 return Ok(n);
             }
+        } else if format == RdfFormat::NTriples && on_disk && graphs.len() <= MERGE_THREADS {
+            return merged_ntriples(store.raw(), &graphs, out);
         } else if format == RdfFormat::NTriples && graphs.len() <= MERGE_BY_LOOKUP {
             return write_ntriples(merged_by_subject(store.raw(), graphs), out);
         }
@@ -134,30 +137,189 @@ pub fn write_quads(
         let table = TermTable::build(quads.map(|q| Ok(Triple::from(q?))))?;
         return write_table(table, prefixes, out, SPILL_BYTES);
     }
-    let quads = quads.collect::<Result<Vec<Quad>, _>>()?;
+    // The other formats are written sorted: the quads go into one table of distinct terms, a
+    // quad as four numbers, and are sorted by the terms' ranks (LUBM-10 inferred as TriG held
+    // 1.6 GiB as `Quad`s each with four strings to sort by).
+    let mut table = QuadTable::default();
+    for q in quads {
+        let q = q?;
+        let graph = match q.graph_name {
+            _ if !keep_graphs => None,
+            GraphName::NamedNode(n) => Some(n.into()),
+            GraphName::BlankNode(b) => Some(b.into()),
+            GraphName::DefaultGraph => None,
+        };
+        table.push(q.subject.into(), q.predicate.into(), q.object, graph)?;
+    }
+    // A triple table drops graph names, so copies from several graphs become one.
     if keep_graphs {
-        let mut quads = quads;
-        quads.sort_by_cached_key(quad_key);
-        let n = quads.len() as u64;
-        let mut writer = serializer(
-            format,
-            prefixes,
-            used_namespaces(quads.iter().map(|q| (&q.subject, &q.predicate, &q.object))),
-        )?
-        .for_writer(out);
-        for q in &quads {
-            writer.serialize_quad(q).map_err(io)?;
+        return table.write_quads(format, prefixes, out);
+    }
+    table.write_triples(format, prefixes, out)
+}
+
+/// Quads as ids into one table of distinct terms (each term held once), for the formats that are
+/// written sorted through Oxigraph's serializers.
+#[derive(Default)]
+struct QuadTable {
+    terms: IndexSet<Term, FxBuildHasher>,
+    /// Subject, predicate, object, graph (`NO_GRAPH`: the default graph).
+    rows: Vec<[u32; 4]>,
+}
+
+const NO_GRAPH: u32 = u32::MAX;
+
+impl QuadTable {
+    fn intern(&mut self, t: Term) -> Result<u32> {
+        u32::try_from(self.terms.insert_full(t).0)
+            .ok()
+            .filter(|&i| i != NO_GRAPH)
+            .ok_or_else(|| Error::BadInput("too many distinct terms to export sorted".into()))
+    }
+
+    fn push(&mut self, s: Term, p: Term, o: Term, g: Option<Term>) -> Result<()> {
+        let row = [
+            self.intern(s)?,
+            self.intern(p)?,
+            self.intern(o)?,
+            match g {
+                Some(g) => self.intern(g)?,
+                None => NO_GRAPH,
+            },
+        ];
+        self.rows.push(row);
+        Ok(())
+    }
+
+    /// Each term's place among all of them in the order of their N-Triples form, the order the
+    /// sorted formats have always used; the default graph's name sorts as `DEFAULT`.
+    fn ranks(&self) -> (Vec<u32>, u32) {
+        let mut order: Vec<u32> = (0..self.terms.len() as u32).collect();
+        order.sort_by_cached_key(|&i| self.terms[i as usize].to_string());
+        let mut rank = vec![0u32; order.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        let default = order
+            .partition_point(|&i| self.terms[i as usize].to_string().as_str() < "DEFAULT")
+            as u32;
+        // Ranks are doubled so the default graph's fits between two terms' without colliding.
+        (rank.into_iter().map(|r| r * 2 + 1).collect(), default * 2)
+    }
+
+    fn subject(&self, id: u32) -> NamedOrBlankNodeRef<'_> {
+        match &self.terms[id as usize] {
+            Term::BlankNode(b) => b.as_ref().into(),
+            Term::NamedNode(n) => n.as_ref().into(),
+            _ => unreachable!("only subjects are stored as subjects"),
+        }
+    }
+
+    fn predicate(&self, id: u32) -> NamedNodeRef<'_> {
+        match &self.terms[id as usize] {
+            Term::NamedNode(n) => n.as_ref(),
+            _ => unreachable!("only predicates are stored as predicates"),
+        }
+    }
+
+    fn used(&self) -> BTreeSet<String> {
+        used_namespaces(self.rows.iter().map(|r| {
+            (
+                self.subject(r[0]),
+                self.predicate(r[1]),
+                self.terms[r[2] as usize].as_ref(),
+            )
+        }))
+    }
+
+    fn write_quads(
+        mut self,
+        format: RdfFormat,
+        prefixes: &PrefixTable,
+        out: &mut dyn Write,
+    ) -> Result<u64> {
+        let io = |e: std::io::Error| Error::io("<output>", e);
+        let (rank, default) = self.ranks();
+        let r = |id: u32| {
+            if id == NO_GRAPH {
+                default
+            } else {
+                rank[id as usize]
+            }
+        };
+        self.rows
+            .sort_unstable_by_key(|q| [r(q[3]), r(q[0]), r(q[1]), r(q[2])]);
+        self.rows.dedup();
+        drop(rank);
+        let mut writer = serializer(format, prefixes, self.used())?.for_writer(out);
+        for q in &self.rows {
+            let graph = match q[3] {
+                NO_GRAPH => GraphNameRef::DefaultGraph,
+                g => match self.subject(g) {
+                    NamedOrBlankNodeRef::NamedNode(n) => n.into(),
+                    NamedOrBlankNodeRef::BlankNode(b) => b.into(),
+                },
+            };
+            let quad = QuadRef::new(
+                self.subject(q[0]),
+                self.predicate(q[1]),
+                self.terms[q[2] as usize].as_ref(),
+                graph,
+            );
+            writer.serialize_quad(quad).map_err(io)?;
         }
         writer.finish().map_err(io)?;
-        return Ok(n);
+        Ok(self.rows.len() as u64)
     }
-    let mut triples: Vec<Triple> = quads.into_iter().map(Triple::from).collect();
-    if merge {
-        let mut seen = HashSet::with_capacity(triples.len());
-        triples.retain(|t| seen.insert(t.clone()));
+
+    /// Subjects named before blank, `rdf:type` first in each; copies (from several graphs) once.
+    fn write_triples(
+        mut self,
+        format: RdfFormat,
+        prefixes: &PrefixTable,
+        out: &mut dyn Write,
+    ) -> Result<u64> {
+        let io = |e: std::io::Error| Error::io("<output>", e);
+        let (rank, _) = self.ranks();
+        let blank = |id: u32| self.terms[id as usize].is_blank_node();
+        let not_type = |id: u32| self.terms[id as usize] != Term::NamedNode(rdf::TYPE.into_owned());
+        let mut keys: Vec<([u32; 5], [u32; 3])> = self
+            .rows
+            .iter()
+            .map(|q| {
+                let key = [
+                    blank(q[0]) as u32,
+                    rank[q[0] as usize],
+                    not_type(q[1]) as u32,
+                    rank[q[1] as usize],
+                    rank[q[2] as usize],
+                ];
+                (key, [q[0], q[1], q[2]])
+            })
+            .collect();
+        self.rows = Vec::new();
+        drop(rank);
+        keys.sort_unstable();
+        keys.dedup_by_key(|k| k.0);
+        let used = used_namespaces(keys.iter().map(|(_, t)| {
+            (
+                self.subject(t[0]),
+                self.predicate(t[1]),
+                self.terms[t[2] as usize].as_ref(),
+            )
+        }));
+        let mut writer = serializer(format, prefixes, used)?.for_writer(out);
+        for (_, t) in &keys {
+            let triple = TripleRef::new(
+                self.subject(t[0]),
+                self.predicate(t[1]),
+                self.terms[t[2] as usize].as_ref(),
+            );
+            writer.serialize_triple(triple).map_err(io)?;
+        }
+        writer.finish().map_err(io)?;
+        Ok(keys.len() as u64)
     }
-    write_triples(&triples, format, prefixes, out)?;
-    Ok(triples.len() as u64)
 }
 
 /// Writes triples as N-Triples in the order they come.
@@ -176,8 +338,39 @@ fn write_ntriples(
     Ok(n)
 }
 
-/// Up to this many graphs, a merged Turtle export reads them all at once, a thread each; beyond,
-/// it holds a table of every triple.
+/// N-Triples of the union of `graphs` as a set, subject by subject as the merge gives them.
+/// Unlike Turtle, which holds its output until the end, what was written cannot be taken back,
+/// so a store found out of the merge's order (which only a different Oxigraph would give: the
+/// merge's tests check it) is an error, never a wrong export.
+fn merged_ntriples(
+    store: &oxigraph::store::Store,
+    graphs: &[GraphName],
+    out: &mut dyn Write,
+) -> Result<u64> {
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    let mut writer = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(out);
+    let mut n = 0;
+    let merged =
+        crate::store::merged_subject_groups(store, graphs, crate::store::subject_key, |group| {
+            for t in &group {
+                writer.serialize_triple(t).map_err(io)?;
+            }
+            n += group.len() as u64;
+            Ok(())
+        })?;
+    if !merged {
+        return Err(Error::Evaluation(
+            "the store's indexes are not in the order kg's merged export reads them in (was \
+             Oxigraph upgraded?); `--format nquads` exports every graph as it is"
+                .to_owned(),
+        ));
+    }
+    writer.finish().map_err(io)?;
+    Ok(n)
+}
+
+/// Up to this many graphs, a merged Turtle or N-Triples export reads them all at once, a thread
+/// each; beyond, Turtle holds a table of every triple and N-Triples looks subjects up.
 const MERGE_THREADS: usize = 16;
 
 /// Up to this many graphs, a merged N-Triples export looks each subject up in the other graphs
@@ -287,17 +480,16 @@ pub fn write_triples(
     prefixes: &PrefixTable,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut sorted: Vec<&Triple> = triples.iter().collect();
-    sorted.sort_by_cached_key(|t| triple_key(t));
-    let used = used_namespaces(sorted.iter().map(|t| (&t.subject, &t.predicate, &t.object)));
-    let mut writer = serializer(format, prefixes, used)?.for_writer(out);
-    for t in sorted {
-        writer
-            .serialize_triple(t)
-            .map_err(|e| Error::io("<output>", e))?;
+    let mut table = QuadTable::default();
+    for t in triples {
+        table.push(
+            t.subject.clone().into(),
+            t.predicate.clone().into(),
+            t.object.clone(),
+            None,
+        )?;
     }
-    writer.finish().map_err(|e| Error::io("<output>", e))?;
-    Ok(())
+    table.write_triples(format, prefixes, out).map(|_| ())
 }
 
 fn serializer(
@@ -323,7 +515,7 @@ fn serializer(
 
 /// Namespaces (IRI up to the last `#` or `/`) that the terms use, to declare only needed prefixes.
 fn used_namespaces<'a>(
-    terms: impl Iterator<Item = (&'a NamedOrBlankNode, &'a NamedNode, &'a Term)>,
+    terms: impl Iterator<Item = (NamedOrBlankNodeRef<'a>, NamedNodeRef<'a>, TermRef<'a>)>,
 ) -> BTreeSet<String> {
     let mut used = BTreeSet::new();
     let mut add = |iri: &str| {
@@ -332,36 +524,17 @@ fn used_namespaces<'a>(
         }
     };
     for (s, p, o) in terms {
-        if let NamedOrBlankNode::NamedNode(n) = s {
+        if let NamedOrBlankNodeRef::NamedNode(n) = s {
             add(n.as_str());
         }
         add(p.as_str());
         match o {
-            Term::NamedNode(n) => add(n.as_str()),
-            Term::Literal(l) => add(l.datatype().as_str()),
+            TermRef::NamedNode(n) => add(n.as_str()),
+            TermRef::Literal(l) => add(l.datatype().as_str()),
             _ => {}
         }
     }
     used
-}
-
-fn quad_key(q: &Quad) -> (String, String, String, String) {
-    (
-        q.graph_name.to_string(),
-        q.subject.to_string(),
-        q.predicate.to_string(),
-        q.object.to_string(),
-    )
-}
-
-fn triple_key(t: &Triple) -> (u8, String, u8, String, String) {
-    (
-        matches!(t.subject, NamedOrBlankNode::BlankNode(_)) as u8,
-        t.subject.to_string(),
-        (t.predicate.as_ref() != rdf::TYPE) as u8,
-        t.predicate.to_string(),
-        t.object.to_string(),
-    )
 }
 
 /// Writes triples as pretty Turtle. The same triples always give the same bytes.
@@ -1288,6 +1461,18 @@ mod tests {
                 String::from_utf8(expected.clone()).unwrap()
             );
         }
+        let mut nt = Vec::new();
+        let n = merged_ntriples(&store, &graphs, &mut nt).unwrap();
+        assert_eq!(n, triples.len() as u64);
+        let parsed: Vec<Triple> = oxigraph::io::RdfParser::from_format(RdfFormat::NTriples)
+            .for_slice(&nt)
+            .map(|q| Triple::from(q.unwrap()))
+            .collect();
+        assert_eq!(parsed.len(), triples.len(), "a triple written twice");
+        assert_eq!(
+            parsed.into_iter().collect::<HashSet<_>>(),
+            triples.into_iter().collect::<HashSet<_>>()
+        );
     }
 
     #[test]
