@@ -11,7 +11,7 @@ use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{
     GraphName, GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, NamedOrBlankNode,
-    NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef, Triple, TripleRef,
+    NamedOrBlankNodeRef, Quad, Term, TermRef, Triple, TripleRef,
 };
 use rustc_hash::FxBuildHasher;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -222,14 +222,13 @@ impl QuadTable {
         }
     }
 
-    fn used(&self) -> BTreeSet<String> {
-        used_namespaces(self.rows.iter().map(|r| {
-            (
-                self.subject(r[0]),
-                self.predicate(r[1]),
-                self.terms[r[2] as usize].as_ref(),
-            )
-        }))
+    /// The triple of a row's first three ids.
+    fn triple(&self, ids: &[u32]) -> TripleRef<'_> {
+        TripleRef::new(
+            self.subject(ids[0]),
+            self.predicate(ids[1]),
+            self.terms[ids[2] as usize].as_ref(),
+        )
     }
 
     fn write_quads(
@@ -251,7 +250,8 @@ impl QuadTable {
             .sort_unstable_by_key(|q| [r(q[3]), r(q[0]), r(q[1]), r(q[2])]);
         self.rows.dedup();
         drop(rank);
-        let mut writer = serializer(format, prefixes, self.used())?.for_writer(out);
+        let used = used_namespaces(self.rows.iter().map(|q| self.triple(q)));
+        let mut writer = serializer(format, prefixes, used)?.for_writer(out);
         for q in &self.rows {
             let graph = match q[3] {
                 NO_GRAPH => GraphNameRef::DefaultGraph,
@@ -260,13 +260,9 @@ impl QuadTable {
                     NamedOrBlankNodeRef::BlankNode(b) => b.into(),
                 },
             };
-            let quad = QuadRef::new(
-                self.subject(q[0]),
-                self.predicate(q[1]),
-                self.terms[q[2] as usize].as_ref(),
-                graph,
-            );
-            writer.serialize_quad(quad).map_err(io)?;
+            writer
+                .serialize_quad(self.triple(q).in_graph(graph))
+                .map_err(io)?;
         }
         writer.finish().map_err(io)?;
         Ok(self.rows.len() as u64)
@@ -301,21 +297,10 @@ impl QuadTable {
         drop(rank);
         keys.sort_unstable();
         keys.dedup_by_key(|k| k.0);
-        let used = used_namespaces(keys.iter().map(|(_, t)| {
-            (
-                self.subject(t[0]),
-                self.predicate(t[1]),
-                self.terms[t[2] as usize].as_ref(),
-            )
-        }));
+        let used = used_namespaces(keys.iter().map(|(_, t)| self.triple(t)));
         let mut writer = serializer(format, prefixes, used)?.for_writer(out);
         for (_, t) in &keys {
-            let triple = TripleRef::new(
-                self.subject(t[0]),
-                self.predicate(t[1]),
-                self.terms[t[2] as usize].as_ref(),
-            );
-            writer.serialize_triple(triple).map_err(io)?;
+            writer.serialize_triple(self.triple(t)).map_err(io)?;
         }
         writer.finish().map_err(io)?;
         Ok(keys.len() as u64)
@@ -514,21 +499,19 @@ fn serializer(
 }
 
 /// Namespaces (IRI up to the last `#` or `/`) that the terms use, to declare only needed prefixes.
-fn used_namespaces<'a>(
-    terms: impl Iterator<Item = (NamedOrBlankNodeRef<'a>, NamedNodeRef<'a>, TermRef<'a>)>,
-) -> BTreeSet<String> {
+fn used_namespaces<'a>(triples: impl Iterator<Item = TripleRef<'a>>) -> BTreeSet<String> {
     let mut used = BTreeSet::new();
     let mut add = |iri: &str| {
         if let Some(i) = iri.rfind(['#', '/']) {
             used.insert(iri[..=i].to_owned());
         }
     };
-    for (s, p, o) in terms {
-        if let NamedOrBlankNodeRef::NamedNode(n) = s {
+    for t in triples {
+        if let NamedOrBlankNodeRef::NamedNode(n) = t.subject {
             add(n.as_str());
         }
-        add(p.as_str());
-        match o {
+        add(t.predicate.as_str());
+        match t.object {
             TermRef::NamedNode(n) => add(n.as_str()),
             TermRef::Literal(l) => add(l.datatype().as_str()),
             _ => {}
@@ -1390,18 +1373,19 @@ mod tests {
         (n, String::from_utf8(out).unwrap())
     }
 
+    /// The Turtle of `triples` from one table of them all: what every streamed path must equal.
+    fn table_turtle(triples: &[Triple]) -> String {
+        let mut out = Vec::new();
+        let table = TermTable::build(triples.iter().cloned().map(Ok)).unwrap();
+        write_table(table, &prefixes(), &mut out, SPILL_BYTES).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn streamed_and_spilled_turtle_equals_the_table_writer() {
         let triples = grouped_triples();
-        let mut expected = Vec::new();
-        write_table(
-            TermTable::build(triples.iter().cloned().map(Ok)).unwrap(),
-            &prefixes(),
-            &mut expected,
-            SPILL_BYTES,
-        )
-        .unwrap();
-        let text = String::from_utf8(expected.clone()).unwrap();
+        let expected = table_turtle(&triples);
+        let text = expected;
         assert!(
             text.starts_with("@prefix ex: <http://example.org/> .\n\nex:s0 a ex:Thing ;"),
             "{text}"
@@ -1431,35 +1415,18 @@ mod tests {
         for (i, t) in triples.iter().enumerate() {
             for (g, graph) in graphs.iter().enumerate() {
                 if i % 3 == g || i % 5 == g || i % 17 == 0 {
-                    store
-                        .insert(&Quad::new(
-                            t.subject.clone(),
-                            t.predicate.clone(),
-                            t.object.clone(),
-                            graph.clone(),
-                        ))
-                        .unwrap();
+                    store.insert(&t.clone().in_graph(graph.clone())).unwrap();
                 }
             }
         }
-        let mut expected = Vec::new();
-        write_table(
-            TermTable::build(triples.iter().cloned().map(Ok)).unwrap(),
-            &prefixes(),
-            &mut expected,
-            SPILL_BYTES,
-        )
-        .unwrap();
+        let expected = table_turtle(&triples);
         for budget in [1, SPILL_BYTES] {
             let mut out = Vec::new();
             let n = merged_turtle(&store, &graphs, &prefixes(), &mut out, budget)
                 .unwrap()
                 .expect("the store is not in the order subject_key computes");
             assert_eq!(n, triples.len() as u64);
-            assert_eq!(
-                String::from_utf8(out).unwrap(),
-                String::from_utf8(expected.clone()).unwrap()
-            );
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
         }
         let mut nt = Vec::new();
         let n = merged_ntriples(&store, &graphs, &mut nt).unwrap();

@@ -216,7 +216,7 @@ fn read_groups(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oxigraph::model::{BlankNode, Literal, NamedNode, Quad};
+    use oxigraph::model::{BlankNode, Literal, NamedNode};
 
     /// On disk: the in-memory store keeps no index order (and its reads are rightly refused).
     fn sample() -> (tempfile::TempDir, Store, Vec<GraphName>, HashSet<Triple>) {
@@ -246,14 +246,7 @@ mod tests {
                 }
                 for o in [0, i % 4, g + 10] {
                     let t = Triple::new(s.clone(), p.clone(), Literal::from(o as i64));
-                    store
-                        .insert(&Quad::new(
-                            t.subject.clone(),
-                            t.predicate.clone(),
-                            t.object.clone(),
-                            graph.clone(),
-                        ))
-                        .unwrap();
+                    store.insert(&t.clone().in_graph(graph.clone())).unwrap();
                     all.insert(t);
                 }
             }
