@@ -1443,6 +1443,45 @@ mod tests {
     }
 
     #[test]
+    fn stores_on_disk_and_in_memory_export_the_same_union() {
+        let triples = grouped_triples();
+        let dir = tempfile::tempdir().unwrap();
+        // The in-memory store keeps no index order: its merge finds that out and Turtle falls
+        // back to the table, N-Triples to looking subjects up.
+        for store in [
+            crate::store::KgStore::open(dir.path()).unwrap(),
+            crate::store::KgStore::in_memory().unwrap(),
+        ] {
+            let graphs = [GraphName::DefaultGraph, iri("g1").into(), iri("g2").into()];
+            for (i, t) in triples.iter().enumerate() {
+                for (g, graph) in graphs.iter().enumerate() {
+                    if i % 3 == g || i % 17 == 0 {
+                        store
+                            .raw()
+                            .insert(&t.clone().in_graph(graph.clone()))
+                            .unwrap();
+                    }
+                }
+            }
+            let mut expected = Vec::new();
+            let table = TermTable::build(triples.iter().cloned().map(Ok)).unwrap();
+            write_table(table, store.prefixes(), &mut expected, SPILL_BYTES).unwrap();
+            let mut out = Vec::new();
+            let n = export(&store, RdfFormat::Turtle, &GraphSelection::All, &mut out).unwrap();
+            assert_eq!(n, triples.len() as u64);
+            assert_eq!(out, expected, "on disk: {}", store.dir().is_some());
+            let mut nt = Vec::new();
+            let n = export(&store, RdfFormat::NTriples, &GraphSelection::All, &mut nt).unwrap();
+            assert_eq!(n, triples.len() as u64);
+            let parsed: HashSet<Triple> = oxigraph::io::RdfParser::from_format(RdfFormat::NTriples)
+                .for_slice(&nt)
+                .map(|q| Triple::from(q.unwrap()))
+                .collect();
+            assert_eq!(parsed, triples.iter().cloned().collect::<HashSet<_>>());
+        }
+    }
+
+    #[test]
     fn a_subject_that_comes_back_gets_a_second_adjacent_block_of_valid_turtle() {
         let mut triples = grouped_triples();
         // s1 has no blank nodes, so both of its groups stream (s0's would wait for the end).
