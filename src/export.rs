@@ -171,9 +171,10 @@ const NO_GRAPH: u32 = u32::MAX;
 
 impl QuadTable {
     fn intern(&mut self, t: Term) -> Result<u32> {
+        // Below 2^31: ranks are doubled (see `ranks`).
         u32::try_from(self.terms.insert_full(t).0)
             .ok()
-            .filter(|&i| i != NO_GRAPH)
+            .filter(|&i| i < 1 << 31)
             .ok_or_else(|| Error::BadInput("too many distinct terms to export sorted".into()))
     }
 
