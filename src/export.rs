@@ -611,6 +611,8 @@ struct GroupRenderer {
     refs: BlankRefs,
     /// Groups not yet rendered; `None` once rendered.
     waiting: Vec<Option<Vec<Triple>>>,
+    /// How many of `waiting` are still `Some`: at none, the list is cleared.
+    live: usize,
     /// Blank nodes used once so far → the waiting groups that use them.
     waiting_on: HashMap<oxigraph::model::BlankNode, Vec<usize>>,
     /// Triples rendered so far.
@@ -645,6 +647,7 @@ impl GroupRenderer {
         if group[0].subject.is_blank_node() || !unsettled.is_empty() {
             let i = self.waiting.len();
             self.waiting.push(Some(group));
+            self.live += 1;
             for b in unsettled {
                 self.waiting_on.entry(b).or_default().push(i);
             }
@@ -667,11 +670,13 @@ impl GroupRenderer {
                     });
                 if ready {
                     let g = self.waiting[i].take().expect("checked above");
+                    self.live -= 1;
                     self.render(g, render, sink)?;
                 }
             }
         }
-        if self.waiting.len() > 64 && self.waiting.iter().all(Option::is_none) {
+        // Counted, not scanned: a scan per group would be quadratic behind one group that waits.
+        if self.live == 0 && !self.waiting.is_empty() {
             self.waiting.clear();
         }
         Ok(())
