@@ -4,8 +4,9 @@
 //! The preferred fingerprint is RocksDB's own write counter: the last sequence number recorded in
 //! the current MANIFEST (every write, whether through the write-ahead log or an ingested bulk-load
 //! file, takes new sequence numbers; a compaction takes none), with the database's IDENTITY (a
-//! different database copied in has another) and the names and sizes of non-empty write-ahead logs
-//! (writes not yet in the MANIFEST). When the MANIFEST cannot be read as expected, the fingerprint
+//! different database copied in has another) and the names and sizes of the write-ahead logs that
+//! hold writes past that sequence (writes not yet in the MANIFEST; a log holding only flushed
+//! writes, which RocksDB keeps to reuse its file, is left out, as the next open deletes it). When the MANIFEST cannot be read as expected, the fingerprint
 //! falls back to the names and sizes of the table files and logs, which also changes with every
 //! write, but with every compaction too (then a derived file is rebuilt once more than needed).
 
@@ -38,13 +39,22 @@ pub(crate) fn fingerprint(dir: &Path) -> std::io::Result<u64> {
     }
     tables.sort();
     logs.sort();
+    let sequence = last_sequence(dir);
+    if let Some(recorded) = sequence {
+        // A log whose every write is at or below the MANIFEST's last sequence holds nothing the
+        // tables do not: RocksDB keeps such a log after a flush, to reuse its file, and the next
+        // open deletes it. Counting it would change the key without any write.
+        logs.retain(|(name, len)| {
+            *len > MAX_LOG_READ || log_last_sequence(&dir.join(name)).is_none_or(|s| s > recorded)
+        });
+    }
     let mut hash = sha2::Sha256::new();
     let mut add = |name: &str, len: u64| {
         hash.update((name.len() as u64).to_le_bytes());
         hash.update(name.as_bytes());
         hash.update(len.to_le_bytes());
     };
-    match last_sequence(dir) {
+    match sequence {
         Some(sequence) => {
             let identity = std::fs::read_to_string(dir.join("IDENTITY")).unwrap_or_default();
             add("sequence", sequence);
@@ -77,12 +87,46 @@ fn last_sequence(dir: &Path) -> Option<u64> {
     manifest_last_sequence(&data)
 }
 
-/// Reads RocksDB's log format (32 KiB blocks of records, each with a 7-byte header, or 11 bytes
-/// for the recyclable kinds) and the version edits in it; the last `LastSequence` wins. A record
-/// cut short at the end is one being appended now: what came before stands.
+/// The version edits of a MANIFEST; the last `LastSequence` wins.
 fn manifest_last_sequence(data: &[u8]) -> Option<u64> {
-    const BLOCK: usize = 32 * 1024;
     let mut last = None;
+    log_records(data, None, |edit| edit_sequence(edit, &mut last))?;
+    last
+}
+
+/// A write-ahead log read to find its last write; bigger ones count as holding unflushed writes.
+const MAX_LOG_READ: u64 = 64 << 20;
+
+/// The highest sequence number written to the write-ahead log at `path` (`000123.log`): each
+/// record is a write batch, its first sequence number then its count of writes; 0 when it holds
+/// none for this log (a reused file holds only an older log's records). `None` when it cannot be
+/// read as expected.
+fn log_last_sequence(path: &Path) -> Option<u64> {
+    let number: u64 = path.file_stem()?.to_str()?.parse().ok()?;
+    let data = std::fs::read(path).ok()?;
+    let mut last = Some(0);
+    log_records(&data, Some(number), |batch| {
+        let first = u64::from_le_bytes(batch.get(..8)?.try_into().ok()?);
+        let count = u32::from_le_bytes(batch.get(8..12)?.try_into().ok()?);
+        let end = first.checked_add(u64::from(count.max(1)) - 1)?;
+        last = last.max(Some(end));
+        Some(())
+    })?;
+    last
+}
+
+/// Calls `each` with every whole record of a file in RocksDB's log format (the MANIFEST, a
+/// write-ahead log): 32 KiB blocks of fragments, each with a 7-byte header, or 11 bytes for the
+/// recyclable kinds, which also carry the low 32 bits of the number of the log written. Stops at
+/// a fragment cut short (one being appended now: what came before stands) and, given the log's
+/// `number`, at a fragment written for another log (what a reused file still holds from before).
+/// `None` when `each` says so, or on a kind it does not know.
+fn log_records(
+    data: &[u8],
+    number: Option<u64>,
+    mut each: impl FnMut(&[u8]) -> Option<()>,
+) -> Option<()> {
+    const BLOCK: usize = 32 * 1024;
     let mut pending: Vec<u8> = Vec::new();
     for block in data.chunks(BLOCK) {
         let mut at = 0;
@@ -95,15 +139,21 @@ fn manifest_last_sequence(data: &[u8]) -> Option<u64> {
             }
             let header = if kind >= 5 { 11 } else { 7 };
             let Some(payload) = block.get(at + header..at + header + len) else {
-                return last;
+                return Some(());
             };
+            if let (Some(number), true) = (number, kind >= 5) {
+                let written = u32::from_le_bytes(block.get(at + 7..at + 11)?.try_into().ok()?);
+                if u64::from(written) != number & 0xffff_ffff {
+                    return Some(());
+                }
+            }
             match kind {
-                1 | 5 => edit_sequence(payload, &mut last)?,
+                1 | 5 => each(payload)?,
                 2 | 6 => pending = payload.to_vec(),
                 3 | 7 => pending.extend_from_slice(payload),
                 4 | 8 => {
                     pending.extend_from_slice(payload);
-                    edit_sequence(&pending, &mut last)?;
+                    each(&pending)?;
                     pending.clear();
                 }
                 _ => return None,
@@ -111,7 +161,7 @@ fn manifest_last_sequence(data: &[u8]) -> Option<u64> {
             at += header + len;
         }
     }
-    last
+    Some(())
 }
 
 /// Walks one version edit's fields, noting `LastSequence` (tag 4); `None` on a field it cannot skip.
@@ -257,5 +307,57 @@ mod tests {
         store.optimize().unwrap();
         assert_eq!(last_sequence(dir.path()), Some(written));
         assert_eq!(fingerprint(dir.path()).unwrap(), key);
+    }
+
+    /// After a flush the key is the one the next open sees, although RocksDB keeps the flushed
+    /// log until then; a write after it, still only in the log, changes the key.
+    #[cfg(feature = "rocksdb")]
+    #[test]
+    fn a_flushed_log_does_not_count_and_a_new_write_does() {
+        use oxigraph::model::{GraphNameRef, NamedNodeRef, QuadRef};
+        let dir = tempfile::tempdir().unwrap();
+        let write = |store: &crate::store::KgStore, iri: &str| {
+            let n = NamedNodeRef::new_unchecked(iri);
+            let mut txn = store.transaction().unwrap();
+            txn.insert(QuadRef::new(n, n, n, GraphNameRef::DefaultGraph));
+            txn.commit().unwrap();
+        };
+        let flushed = {
+            let store = crate::store::KgStore::open(dir.path()).unwrap();
+            write(&store, "http://example.org/a");
+            store.flush().unwrap();
+            fingerprint(dir.path()).unwrap()
+        };
+        let state = || {
+            let mut logs: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "log"))
+                .map(|p| {
+                    (
+                        p.clone(),
+                        std::fs::metadata(&p).unwrap().len(),
+                        log_last_sequence(&p),
+                    )
+                })
+                .collect();
+            logs.sort();
+            format!("{:?} {logs:?}", last_sequence(dir.path()))
+        };
+        let before = state();
+        let store = crate::store::KgStore::open(dir.path()).unwrap();
+        assert_eq!(
+            fingerprint(dir.path()).unwrap(),
+            flushed,
+            "{before} then {}",
+            state()
+        );
+        write(&store, "http://example.org/b");
+        let unflushed = fingerprint(dir.path()).unwrap();
+        assert_ne!(unflushed, flushed);
+        drop(store);
+        // The next open replays the log into a table: another key, never the old one.
+        let _store = crate::store::KgStore::open(dir.path()).unwrap();
+        assert_ne!(fingerprint(dir.path()).unwrap(), flushed);
     }
 }
