@@ -7,6 +7,7 @@
 //! Oxigraph's fast path (see `store/union.rs`).
 
 use crate::error::{Error, Result};
+use crate::graph::Collector;
 use crate::reason::{Explanation, Inconsistency, Profile, Reasoner};
 use crate::store::{InferenceState, KgStore, INFERRED_GRAPH};
 use oxigraph::model::vocab::{rdf, rdfs};
@@ -39,6 +40,17 @@ pub struct InferReport {
     pub elapsed: Duration,
     /// Of which: reading the store, running the rules, writing the entailments.
     pub phases: [Duration; 3],
+    /// After a full run on a store on disk: the projection for traversals saved from what the run
+    /// read.
+    pub projection: Option<SavedProjection>,
+}
+
+/// The projection `kg infer` saved: its node and edge counts, or why it could not be saved, and
+/// the time that took.
+#[derive(Debug)]
+pub struct SavedProjection {
+    pub saved: std::result::Result<(usize, usize), String>,
+    pub took: Duration,
 }
 
 /// Whether the entailments exist and reflect the store.
@@ -76,14 +88,30 @@ pub fn status(store: &KgStore) -> Result<Status> {
 pub fn infer(store: &KgStore, options: &InferOptions) -> Result<InferReport> {
     let start = Instant::now();
     let chosen = (!options.ontology.is_empty()).then(|| options.ontology.clone());
-    let (mut reasoner, asserted, ontology_graphs) =
-        read(store, options.profile, chosen.as_deref(), true)?;
+    // Only a store on disk keeps a projection between commands.
+    let mut collector = store.data_key()?.map(|_| Collector::default());
+    let (mut reasoner, asserted, ontology_graphs) = read(
+        store,
+        options.profile,
+        chosen.as_deref(),
+        true,
+        collector.as_mut(),
+    )?;
     let read = start.elapsed();
     reasoner.run();
     let rules = start.elapsed() - read;
-    let (added, removed) = write_inferred(store, &reasoner)?;
+    let (added, removed) = reasoner.changes();
+    // With nothing removed, the store after the write is what was read plus `added`. A removal
+    // could leave nodes the collector has met but the store no longer links: not worth the care.
+    if !removed.is_empty() {
+        collector = None;
+    }
+    if let Some(c) = collector.as_mut() {
+        added.iter().for_each(|t| c.inferred(t));
+    }
+    let (added, removed) = apply(store, added, removed)?;
     let write = start.elapsed() - read - rules;
-    let report = InferReport {
+    let mut report = InferReport {
         profile: options.profile,
         ontology_graphs,
         asserted,
@@ -94,8 +122,17 @@ pub fn infer(store: &KgStore, options: &InferOptions) -> Result<InferReport> {
         incremental: false,
         elapsed: start.elapsed(),
         phases: [read, rules, write],
+        projection: None,
     };
     record(store, &report, chosen)?;
+    if let Some(c) = collector {
+        let begun = Instant::now();
+        let saved = crate::graph::save_collected(store, c).map_err(|e| e.to_string());
+        report.projection = Some(SavedProjection {
+            saved,
+            took: begun.elapsed(),
+        });
+    }
     Ok(report)
 }
 
@@ -188,6 +225,7 @@ pub fn refresh(
         incremental: true,
         elapsed: start.elapsed(),
         phases: [read, rules, write],
+        projection: None,
     };
     record(store, &report, chosen)?;
     Ok(Some(report))
@@ -202,7 +240,7 @@ pub fn why(store: &KgStore, triple: TripleRef<'_>) -> Result<Option<Explanation>
         .and_then(|i| i.profile.parse().ok())
         .unwrap_or(Profile::OwlRl);
     let chosen = state.inference.and_then(|i| i.chosen_ontology);
-    let (mut reasoner, _, _) = read(store, profile, chosen.as_deref(), false)?;
+    let (mut reasoner, _, _) = read(store, profile, chosen.as_deref(), false, None)?;
     if reasoner.is_asserted(triple) {
         return Ok(reasoner.explain(triple));
     }
@@ -260,6 +298,7 @@ fn read(
     profile: Profile,
     chosen: Option<&[String]>,
     previous: bool,
+    mut collector: Option<&mut Collector>,
 ) -> Result<(Reasoner, u64, Vec<String>)> {
     let inferred = NamedNode::new_unchecked(INFERRED_GRAPH);
     let mut reasoner = Reasoner::new(profile);
@@ -287,6 +326,9 @@ fn read(
                 };
                 i += 1;
                 for quad in batch? {
+                    if let Some(c) = collector.as_deref_mut() {
+                        c.quad(&quad);
+                    }
                     if matches!(&quad.graph_name, GraphName::NamedNode(g) if *g == inferred) {
                         if previous {
                             reasoner.insert_previous(Triple::from(quad));
@@ -429,13 +471,6 @@ fn partition_predicates(raw: &oxigraph::store::Store) -> Result<Vec<Vec<NamedNod
         lightest.1.push(p);
     }
     Ok(shares.into_iter().map(|(_, ps)| ps).collect())
-}
-
-/// Replaces the inferred graph by the reasoner's entailments, writing only the difference
-/// (found on the reasoner's ids: it read the previous entailments with the asserted graphs).
-fn write_inferred(store: &KgStore, reasoner: &Reasoner) -> Result<(u64, u64)> {
-    let (added, removed) = reasoner.changes();
-    apply(store, added, removed)
 }
 
 /// Writes a change of the inferred graph, atomically: one bulk load when it only adds many

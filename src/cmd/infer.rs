@@ -77,6 +77,22 @@ pub fn summary(ctx: &mut Ctx, report: &InferReport, io: &mut Io<'_>) -> Result<(
         report.phases[2].as_secs_f64(),
     )
     .map_err(io_err)?;
+    match &report.projection {
+        Some(kg::infer::SavedProjection {
+            saved: Ok((nodes, edges)),
+            took,
+        }) => writeln!(
+            io.err,
+            "saved the projection for traversals from what it read: {nodes} nodes and {edges} edges in {:.2} s",
+            took.as_secs_f64()
+        ),
+        Some(kg::infer::SavedProjection { saved: Err(e), .. }) => writeln!(
+            io.err,
+            "warning: the projection for traversals was not saved ({e}); the next traversal reads the store"
+        ),
+        None => Ok(()),
+    }
+    .map_err(io_err)?;
     if !report.inconsistencies.is_empty() {
         let store = ctx.store()?;
         let prefixes = store.prefixes();

@@ -20,7 +20,7 @@ pub use output::chain;
 pub use output::{write_components, write_path_like, write_ranking, Subgraph};
 pub use persist::file_name as saved_file_name;
 pub(crate) use project::accepts;
-pub use project::{Projection, ProjectionOptions};
+pub use project::{Collector, Projection, ProjectionOptions};
 
 use crate::error::Result;
 use crate::store::KgStore;
@@ -66,6 +66,20 @@ pub fn projection(
         unsaved = persist::save(store, &p, &canonical, key).err();
     }
     Ok((p, Origin::Built(unsaved)))
+}
+
+/// Saves what a `Collector` gathered as the default options' projection of the store as it is
+/// now: the caller collected every quad the store holds, after its last write. Returns the
+/// node and edge counts.
+pub fn save_collected(store: &KgStore, collected: Collector) -> Result<(usize, usize)> {
+    let p = collected.finish()?;
+    // The key counts the write-ahead log, which the next open of the store replays into a table
+    // file: a key taken with writes still in the log would not be the next process's.
+    store.flush()?;
+    if let Some(key) = store.data_key()? {
+        persist::save(store, &p, &ProjectionOptions::default().canonical(), key)?;
+    }
+    Ok((p.node_count(), p.edge_count()))
 }
 
 /// Whether a projection for these options was saved before (current or not): the store has been

@@ -371,3 +371,77 @@ fn issue_15_a_damaged_saved_projection_is_rebuilt() {
     assert_eq!(again, first);
     assert_eq!(std::fs::read(&file).unwrap(), bytes);
 }
+
+// Issue 15: `kg infer` reads every quad, and saves the projection from that read; it is the very
+// file a traversal would build from the store, and the first traversal after it opens it.
+#[test]
+fn issue_15_kg_infer_saves_the_projection_a_traversal_would_build() {
+    let t = TestDir::new();
+    let data = t.create(
+        "g.trig",
+        r#"@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:knows rdfs:subPropertyOf ex:linked ; rdfs:label "knows"@en .
+ex:name rdfs:subPropertyOf rdfs:label .
+ex:a ex:knows ex:b ; ex:name "Alpha" ; ex:age 3 .
+ex:b ex:knows [ ex:likes ex:c ] ; a ex:Thing .
+ex:g1 { ex:c ex:knows ex:d . ex:d rdfs:label "Delta"@de, "Delta"@en . }
+"#,
+    );
+    // The ontology's graph holds edges that are not the data's: never projected.
+    let ontology = t.create(
+        "o.ttl",
+        "<http://example.org/Thing> <http://example.org/seeAlso> <http://example.org/Other> .\n",
+    );
+    t.kg().arg("load").arg(&data).assert().success();
+    t.kg()
+        .args(["load", "--graph", "https://w3id.org/kg/graph/ontology"])
+        .arg(&ontology)
+        .assert()
+        .success();
+    let out = t.kg().arg("infer").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("saved the projection for traversals from what it read: 5 nodes and 7 edges"),
+        "{err}"
+    );
+    let path = ["path", "Alpha", "Delta"];
+    let (saved_answer, origin) = projection_origin(&t, &path);
+    assert_eq!(origin, "saved");
+    let names = saved_projections(&t);
+    assert_eq!(names.len(), 1);
+    let file = t.store().join(&names[0]);
+    let from_infer = std::fs::read(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let (built_answer, origin) = projection_origin(&t, &path);
+    assert_eq!(origin, "built");
+    assert_eq!(built_answer, saved_answer);
+    assert!(
+        std::fs::read(&file).unwrap() == from_infer,
+        "the file infer saved differs from the one the traversal built"
+    );
+    // The ontology graph's edge is not there, the entailments' are; a write after infer is seen.
+    let comps = t.run(&["components"]);
+    assert!(comps.starts_with("1 components, 5 nodes"), "{comps}");
+    // An update brings the entailments up to date; a full run saves the projection again, with
+    // the update in it.
+    let out = t
+        .kg()
+        .args([
+            "update",
+            "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:likes ex:d }",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let (after, origin) = projection_origin(&t, &path);
+    let expected = if err.contains("saved the projection") {
+        "saved"
+    } else {
+        "built"
+    };
+    assert_eq!(origin, expected, "{err}");
+    assert_eq!(after, "1. Alpha —[ex:likes]→ Delta  (1 hop)\n");
+}
