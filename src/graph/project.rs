@@ -459,8 +459,10 @@ impl Projection {
 #[derive(Default)]
 pub struct Collector {
     chunk: Chunk,
-    /// Accepted predicates, numbered as first seen.
-    predicates: FxHashMap<NamedNode, u32>,
+    /// Predicates met: the accepted ones numbered as first seen, the others `None`, so
+    /// `rdf:type`'s millions of quads are turned away by one lookup each.
+    predicates: FxHashMap<NamedNode, Option<u32>>,
+    accepted: u32,
     labels: Vec<(NamedOrBlankNode, Term)>,
 }
 
@@ -483,12 +485,15 @@ impl Collector {
         }
         let pid = match self.predicates.get(p) {
             Some(&id) => id,
-            None if accepts(p, &ProjectionOptions::default()) => {
-                let id = self.predicates.len() as u32;
+            None => {
+                let id = accepts(p, &ProjectionOptions::default()).then_some(self.accepted);
+                self.accepted += u32::from(id.is_some());
                 self.predicates.insert(p.clone(), id);
                 id
             }
-            None => return,
+        };
+        let Some(pid) = pid else {
+            return;
         };
         if !edges || o.is_literal() {
             return;
@@ -502,7 +507,11 @@ impl Collector {
 
     /// The projection of everything collected.
     pub fn finish(mut self) -> Result<Projection> {
-        let mut predicates: Vec<(NamedNode, u32)> = self.predicates.into_iter().collect();
+        let mut predicates: Vec<(NamedNode, u32)> = self
+            .predicates
+            .into_iter()
+            .filter_map(|(p, id)| Some((p, id?)))
+            .collect();
         predicates.sort_unstable();
         let mut remap = vec![0u32; predicates.len()];
         for (new, (_, old)) in predicates.iter().enumerate() {
