@@ -60,7 +60,7 @@ impl Backend {
 
     pub fn update(&self, text: &str, options: &QueryOptions) -> Result<Duration> {
         match self {
-            Backend::Embedded(s) => crate::query::update(s, text, options),
+            Backend::Embedded(s) => crate::write::update(s, text, options).map(|r| r.elapsed),
             Backend::Remote(r) => r.update(text, options),
         }
     }

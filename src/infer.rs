@@ -136,14 +136,24 @@ pub fn infer(store: &KgStore, options: &InferOptions) -> Result<InferReport> {
     Ok(report)
 }
 
+/// What a write added, for an incremental refresh.
+#[derive(Debug, Clone, Copy)]
+pub struct Added<'a> {
+    pub quads: &'a [Quad],
+    /// Every quad is distinct and was not in the store before the write.
+    pub all_new: bool,
+}
+
 /// After a write through kg: brings existing entailments up to date. A write that only added
 /// triples (`added`, with the store state before it current) is handled incrementally: the old
 /// closure is taken as settled and only the consequences of the new triples are derived.
 /// Anything else recomputes. Returns `None` when the store has no entailments to keep.
+/// `patch` is given the entailments an incremental refresh writes.
 pub fn refresh(
     store: &KgStore,
     before: &Status,
-    added: Option<&[Quad]>,
+    added: Option<Added<'_>>,
+    patch: Option<&mut crate::graph::Patch>,
 ) -> Result<Option<InferReport>> {
     let state = match before {
         Status::None => return Ok(None),
@@ -154,7 +164,14 @@ pub fn refresh(
         profile,
         ontology: state.chosen_ontology.clone().unwrap_or_default(),
     };
-    let (Status::Current(_), Some(added)) = (before, added) else {
+    let (
+        Status::Current(_),
+        Some(Added {
+            quads: added,
+            all_new,
+        }),
+    ) = (before, added)
+    else {
         return infer(store, &options).map(Some);
     };
     let start = Instant::now();
@@ -195,8 +212,14 @@ pub fn refresh(
                 }
             }
             let now_asserted: Vec<Triple> = now_asserted.into_iter().collect();
-            // The inferred graph holds `state.inferred` quads until the entailments are written.
-            let asserted = (store.len()? as u64).saturating_sub(state.inferred);
+            // Counting the store reads all of it (seconds on a large one): a write that says
+            // which quads are new gives the count at once.
+            let asserted = if all_new {
+                state.asserted + added.len() as u64
+            } else {
+                // The inferred graph holds `state.inferred` quads until the entailments are written.
+                (store.len()? as u64).saturating_sub(state.inferred)
+            };
             Ok((now_asserted, asserted))
         });
         reasoner.run();
@@ -210,8 +233,12 @@ pub fn refresh(
         )));
     }
     let rules = start.elapsed() - read;
+    let entailed = reasoner.changes().0;
+    if let Some(patch) = patch {
+        entailed.iter().for_each(|t| patch.inferred(t));
+    }
     // What was just asserted leaves the inferred graph: it never holds an asserted triple.
-    let (added_n, removed) = apply(store, reasoner.changes().0, now_asserted)?;
+    let (added_n, removed) = apply(store, entailed, now_asserted)?;
     let inferred = (state.inferred + added_n).saturating_sub(removed);
     let write = start.elapsed() - read - rules;
     let report = InferReport {

@@ -13,6 +13,7 @@
 //! - [`reason`]: the RDFS / OWL 2 RL reasoner `infer` runs: semi-naive rounds over interned triples.
 //! - [`describe`]: one entity's edges, blank-node contents and evidence (`.describe`, the server's entity page).
 //! - [`format`]: every format name in one place.
+//! - [`write`]: a write and what it keeps current after it (entailments, the saved projection).
 //! - [`backend`]: the seam every command goes through: the embedded store or a [`remote`] endpoint.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -35,6 +36,7 @@ pub mod seed;
 /// Help for writing a new document's fact sheet: skeleton, mentions with number words, coverage, terms.
 pub mod sheet;
 pub mod store;
+pub mod write;
 
 pub use backend::Backend;
 pub use error::{Diagnostic, Error, Location, Result};

@@ -77,22 +77,12 @@ pub fn summary(ctx: &mut Ctx, report: &InferReport, io: &mut Io<'_>) -> Result<(
         report.phases[2].as_secs_f64(),
     )
     .map_err(io_err)?;
-    match &report.projection {
-        Some(kg::infer::SavedProjection {
-            saved: Ok((nodes, edges)),
-            took,
-        }) => writeln!(
-            io.err,
-            "saved the projection for traversals from what it read: {nodes} nodes and {edges} edges in {:.2} s",
-            took.as_secs_f64()
-        ),
-        Some(kg::infer::SavedProjection { saved: Err(e), .. }) => writeln!(
-            io.err,
-            "warning: the projection for traversals was not saved ({e}); the next traversal reads the store"
-        ),
-        None => Ok(()),
-    }
-    .map_err(io_err)?;
+    projection_line(
+        report.projection.as_ref(),
+        "saved the projection for traversals from what it read",
+        true,
+        io,
+    )?;
     if !report.inconsistencies.is_empty() {
         let store = ctx.store()?;
         let prefixes = store.prefixes();
@@ -197,16 +187,42 @@ fn print_tree(
 }
 
 /// Keeps the entailments current after a write, when the store has them.
-pub fn refresh_after_write(
-    ctx: &mut Ctx,
-    before: &Status,
-    added: Option<&[oxigraph::model::Quad]>,
+/// Reports what was kept current after a write through kg: the entailments' refresh, and
+/// (with timing on, or when it failed) the patch of the saved projection.
+pub fn after_write(ctx: &mut Ctx, after: &kg::write::AfterWrite, io: &mut Io<'_>) -> Result<()> {
+    if let Some(report) = &after.entailments {
+        summary(ctx, report, io)?;
+    }
+    projection_line(
+        after.projection.as_ref(),
+        "patched the saved projection for traversals with the write",
+        ctx.timing,
+        io,
+    )
+}
+
+fn projection_line(
+    saved: Option<&kg::infer::SavedProjection>,
+    what: &str,
+    show: bool,
     io: &mut Io<'_>,
 ) -> Result<()> {
-    if let Some(report) = kg::infer::refresh(ctx.store()?, before, added)? {
-        summary(ctx, &report, io)?;
+    match saved {
+        Some(kg::infer::SavedProjection {
+            saved: Ok((nodes, edges)),
+            took,
+        }) if show => writeln!(
+            io.err,
+            "{what}: {nodes} nodes and {edges} edges in {:.2} s",
+            took.as_secs_f64()
+        ),
+        Some(kg::infer::SavedProjection { saved: Err(e), .. }) => writeln!(
+            io.err,
+            "warning: the projection for traversals was not saved ({e}); the next traversal reads the store"
+        ),
+        _ => Ok(()),
     }
-    Ok(())
+    .map_err(io_err)
 }
 
 /// A triple as a person writes it in Turtle: prefixed names where the table has them, `a` for rdf:type.

@@ -54,11 +54,11 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         None => None,
     };
     let bar = ProgressBar::new();
-    let options = LoadOptions {
+    let mut options = LoadOptions {
         graph,
         base_iri: args.base.clone(),
         on_progress: Some(bar.callback()),
-        keep_quads: args.infer,
+        keep_quads: false,
     };
     if ctx.is_remote() && !args.dry_run {
         if args.infer {
@@ -78,11 +78,18 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         summary(&report, false, io)?;
         return Ok(0);
     }
-    let before = if args.infer {
-        Some(kg::infer::status(ctx.store()?)?)
-    } else {
+    let before = if args.dry_run {
         None
+    } else {
+        Some(kg::write::Before::take(ctx.store()?)?)
     };
+    // A first `--infer` computes the entailments in full, and saves the projection from that read.
+    let first_infer = args.infer && before.as_ref().is_some_and(|b| !b.has_entailments());
+    // The loaded quads are kept to update the entailments or patch the saved projection from.
+    options.keep_quads = !first_infer
+        && before
+            .as_ref()
+            .is_some_and(|b| (args.infer && b.has_entailments()) || b.can_patch());
     let result = if args.dry_run {
         kg::ingest::check(&inputs, &options)
     } else {
@@ -94,19 +101,20 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         ctx.changed();
     }
     summary(&report, args.dry_run, io)?;
-    match before {
-        Some(kg::infer::Status::None) => {
-            let options = kg::infer::InferOptions {
-                profile: kg::reason::Profile::OwlRl,
-                ontology: Vec::new(),
-            };
-            let report = kg::infer::infer(ctx.store()?, &options)?;
-            super::infer::summary(ctx, &report, io)?;
-        }
-        Some(before) => {
-            super::infer::refresh_after_write(ctx, &before, report.added.as_deref(), io)?;
-        }
-        None => {}
+    if first_infer {
+        let options = kg::infer::InferOptions {
+            profile: kg::reason::Profile::OwlRl,
+            ontology: Vec::new(),
+        };
+        let report = kg::infer::infer(ctx.store()?, &options)?;
+        super::infer::summary(ctx, &report, io)?;
+    } else if let Some(before) = before {
+        let added = report.added.as_deref().map(|quads| kg::infer::Added {
+            quads,
+            all_new: false,
+        });
+        let after = before.after(ctx.store()?, added, args.infer)?;
+        super::infer::after_write(ctx, &after, io)?;
     }
     Ok(0)
 }

@@ -347,10 +347,11 @@ pub fn seed(ctx: &mut Ctx, io: &mut Io<'_>) -> Result<u8> {
         ctx.changed();
         return seeded(&report, io);
     }
-    let before = kg::infer::status(ctx.store()?)?;
+    let before = kg::write::Before::take(ctx.store()?)?;
     let report = kg::ingest::seed(ctx.store()?)?;
     ctx.changed();
-    infer::refresh_after_write(ctx, &before, None, io)?;
+    let after = before.after(ctx.store()?, None, true)?;
+    infer::after_write(ctx, &after, io)?;
     seeded(&report, io)
 }
 

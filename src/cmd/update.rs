@@ -53,12 +53,11 @@ pub fn statement(
         ctx.changed();
         elapsed
     } else {
-        let before = kg::infer::status(ctx.store()?)?;
-        let elapsed = kg::query::update(ctx.store()?, text, &options)?;
+        let report = kg::write::update(ctx.store()?, text, &options)?;
         drop(running);
         ctx.changed();
-        super::infer::refresh_after_write(ctx, &before, None, io)?;
-        elapsed
+        super::infer::after_write(ctx, &report.after, io)?;
+        report.elapsed
     };
     if ctx.timing {
         writeln!(

@@ -8,6 +8,7 @@ use oxigraph::model::{
     BlankNode, BlankNodeRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term,
 };
 use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
 use rustc_hash::FxHashMap;
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
@@ -340,6 +341,173 @@ impl Projection {
         })
     }
 
+    /// This projection (of the default options) with what a write that removed nothing added:
+    /// `delta` was fed the write's quads and the entailments it led to. Numbered and labelled as
+    /// a build of the store after the write would be, so the saved file is the same bytes; the
+    /// work is a merge of sorted lists plus a label lookup per new or newly labelled node.
+    pub(crate) fn patched(&self, delta: Collector, store: &KgStore) -> Result<Self> {
+        let Collector {
+            chunk,
+            predicates: met,
+            labels: new_labels,
+            ..
+        } = delta;
+        let mut delta_predicates: Vec<(NamedNode, u32)> = met
+            .into_iter()
+            .filter_map(|(p, id)| Some((p, id?)))
+            .collect();
+        delta_predicates.sort_unstable();
+        let mut predicates = self.predicates.clone();
+        predicates.extend(delta_predicates.iter().map(|(p, _)| p.clone()));
+        predicates.sort_unstable();
+        predicates.dedup();
+        let predicate_of = |p: &NamedNode| predicates.binary_search(p).unwrap_or(0) as u32;
+        let old_predicate: Vec<u32> = self.predicates.iter().map(predicate_of).collect();
+        let mut delta_predicate = vec![0u32; delta_predicates.len()];
+        for (p, id) in &delta_predicates {
+            delta_predicate[*id as usize] = predicate_of(p);
+        }
+
+        // Nodes: the old ones and the new ones, each in term order, merged.
+        let (delta_terms, delta_edges) = chunk.into_parts();
+        let mut order: Vec<u32> = (0..delta_terms.len() as u32).collect();
+        order.sort_unstable_by(|a, b| {
+            delta_terms[*a as usize]
+                .as_str_key()
+                .cmp(&delta_terms[*b as usize].as_str_key())
+        });
+        let old_key = |i: usize| (u8::from(i >= self.first_blank), self.terms.get(i));
+        let old_count = self.terms.len();
+        let mut old_node = vec![0u32; old_count];
+        let mut delta_node = vec![0u32; delta_terms.len()];
+        let mut added_nodes = Vec::new();
+        let mut text = Vec::with_capacity(self.terms.text.len());
+        let mut ends = Vec::with_capacity(old_count + order.len());
+        let mut first_blank = None;
+        let (mut i, mut j) = (0, 0);
+        while i < old_count || j < order.len() {
+            let next = ends.len() as u32;
+            let from_old = j == order.len()
+                || (i < old_count && old_key(i) <= delta_terms[order[j] as usize].as_str_key());
+            let key = if from_old {
+                let key = old_key(i);
+                if j < order.len() && delta_terms[order[j] as usize].as_str_key() == key {
+                    delta_node[order[j] as usize] = next;
+                    j += 1;
+                }
+                old_node[i] = next;
+                i += 1;
+                key
+            } else {
+                let key = delta_terms[order[j] as usize].as_str_key();
+                delta_node[order[j] as usize] = next;
+                added_nodes.push(next);
+                j += 1;
+                key
+            };
+            if key.0 == 1 && first_blank.is_none() {
+                first_blank = Some(ends.len());
+            }
+            text.extend_from_slice(key.1.as_bytes());
+            ends.push(text.len() as u64);
+        }
+        let nodes = ends.len();
+        let first_blank = first_blank.unwrap_or(nodes);
+        let terms = StrTable {
+            text: text.into(),
+            ends: ends.into(),
+        };
+        drop(order);
+        drop(delta_terms);
+
+        // Edges: renumbering keeps the old ones in order (both maps keep order), so a merge.
+        let mut fresh: Vec<(u32, u32, u32)> = delta_edges
+            .into_iter()
+            .map(|(s, p, o)| {
+                (
+                    delta_node[s as usize],
+                    delta_predicate[p as usize],
+                    delta_node[o as usize],
+                )
+            })
+            .collect();
+        fresh.sort_unstable();
+        fresh.dedup();
+        let mut edges = Vec::with_capacity(self.graph.edge_count() + fresh.len());
+        let mut fresh = fresh.into_iter().peekable();
+        for e in self.graph.edges() {
+            let old = (
+                old_node[e.source().index()],
+                old_predicate[*e.weight() as usize],
+                old_node[e.target().index()],
+            );
+            while let Some(f) = fresh.next_if(|f| *f < old) {
+                edges.push(f);
+            }
+            fresh.next_if_eq(&old);
+            edges.push(old);
+        }
+        edges.extend(fresh);
+        let mut patched = Self {
+            graph: Csr::from_sorted(nodes, edges)?,
+            terms,
+            first_blank,
+            predicates,
+            label_nodes: Words::default(),
+            labels: StrTable::default(),
+            predicate_labels: Vec::new(),
+        };
+
+        // Labels: unchanged but for new nodes and subjects of new labels, which are looked up.
+        let mut relabel: Vec<u32> = added_nodes;
+        let mut relabel_predicates = Vec::new();
+        for (subject, _) in &new_labels {
+            if let Some(n) = patched.node(subject) {
+                relabel.push(n.index() as u32);
+            } else if let NamedOrBlankNode::NamedNode(p) = subject {
+                relabel_predicates.push(p.clone());
+            }
+        }
+        relabel.sort_unstable();
+        relabel.dedup();
+        relabel_predicates.sort_unstable();
+        relabel_predicates.dedup();
+        let mut labelled: Vec<(u32, String)> = Vec::with_capacity(self.label_nodes.len());
+        for (k, n) in self.label_nodes.iter().enumerate() {
+            let n = old_node[*n as usize];
+            if relabel.binary_search(&n).is_err() {
+                labelled.push((n, self.labels.get(k).to_owned()));
+            }
+        }
+        for &n in &relabel {
+            let term = patched.term(NodeIndex::new(n as usize));
+            if let Some(l) = label_in_store(store, term)? {
+                labelled.push((n, l));
+            }
+        }
+        labelled.sort_unstable();
+        patched.label_nodes = labelled.iter().map(|(n, _)| *n).collect::<Vec<_>>().into();
+        patched.labels = labelled.iter().map(|(_, l)| l.as_str()).collect();
+        // A predicate that is also a node takes its label as a node, as in `load_labels`.
+        let mut predicate_labels = Vec::with_capacity(patched.predicates.len());
+        for p in &patched.predicates {
+            let as_node = NamedOrBlankNode::NamedNode(p.clone());
+            let label = if patched.node(&as_node).is_some() {
+                None
+            } else if let (Ok(old), Err(_)) = (
+                self.predicates.binary_search(p),
+                relabel_predicates.binary_search(p),
+            ) {
+                self.predicate_labels.get(old).cloned().flatten()
+            } else {
+                label_in_store(store, p.as_ref().into())?
+            };
+            predicate_labels.push(label);
+        }
+        patched.predicate_labels = predicate_labels;
+        Ok(patched)
+    }
+
     /// The node of a term: nodes are numbered in term order, so a binary search finds it.
     pub fn node(&self, term: &NamedOrBlankNode) -> Option<NodeIndex> {
         let (range, key) = match term {
@@ -414,15 +582,7 @@ impl Projection {
             } else {
                 continue;
             };
-            let rank = match l.language() {
-                Some("en") => 0,
-                None => 1,
-                Some(_) => 2,
-            };
-            let candidate = (rank, l.value().to_owned());
-            if slot.as_ref().is_none_or(|b| candidate < *b) {
-                *slot = Some(candidate);
-            }
+            consider(slot, l);
         }
         let labelled: Vec<(u32, String)> = best
             .into_iter()
@@ -528,6 +688,37 @@ impl Collector {
 }
 
 const LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
+
+/// Keeps the better of the label in `slot` and `l`: English first, then no language, then any
+/// other, and the first in code-point order among equals, so the choice never depends on order.
+fn consider(slot: &mut Option<(u8, String)>, l: &oxigraph::model::Literal) {
+    let rank = match l.language() {
+        Some("en") => 0,
+        None => 1,
+        Some(_) => 2,
+    };
+    if slot
+        .as_ref()
+        .is_none_or(|(r, v)| (rank, l.value()) < (*r, v.as_str()))
+    {
+        *slot = Some((rank, l.value().to_owned()));
+    }
+}
+
+/// The label `load_labels` would choose for `subject` among all of the store's.
+fn label_in_store(store: &KgStore, subject: NamedOrBlankNodeRef<'_>) -> Result<Option<String>> {
+    let mut best = None;
+    let label = NamedNodeRef::new_unchecked(LABEL);
+    for q in store
+        .raw()
+        .quads_for_pattern(Some(subject), Some(label), None, None)
+    {
+        if let Term::Literal(l) = &q?.object {
+            consider(&mut best, l);
+        }
+    }
+    Ok(best.map(|(_, v)| v))
+}
 
 /// One thread's share of the projection: terms numbered as first seen, and edges as numbers.
 /// Looked up by string, so a term seen before costs no allocation; each string is allocated once.

@@ -179,23 +179,48 @@ pub fn parses(store: &KgStore, text: &str) -> bool {
         || statement::is_update(text) && parse_update(store, text, "").is_ok()
 }
 
+/// What an update did.
+#[derive(Debug)]
+pub struct Updated {
+    pub elapsed: Duration,
+    /// The quads it added that were not in the store, when it was `INSERT DATA` alone without
+    /// blank nodes (whose stored names are fresh ones): then what it changed is known without
+    /// reading the store, and what depends on the data (the entailments, the saved projection)
+    /// can be patched. `None` for anything else, which may also have removed triples.
+    pub inserted: Option<Vec<oxigraph::model::Quad>>,
+}
+
 /// Runs a SPARQL 1.1 Update atomically: it all applies, or nothing does.
-pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Duration> {
+pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Updated> {
     let start = Instant::now();
     let source = options.source.as_deref().unwrap_or("<update>");
     let deadline = Deadline::new(options.cancel.clone(), options.timeout);
-    let mut evaluator = store.evaluator().with_cancellation_token(deadline.token());
-    if let Some(base) = &options.base_iri {
-        evaluator = evaluator
-            .with_base_iri(base)
-            .map_err(|e| Error::BadInput(format!("invalid base IRI <{base}>: {e}")))?;
-    }
-    let mut prepared = evaluator
-        .clone()
+    let evaluator = store.evaluator().with_cancellation_token(deadline.token());
+    let parsed = store
+        .prefixes()
+        .sparql_parser(options.base_iri.as_deref())
+        .map_err(Error::BadInput)?
         .parse_update(text)
         .map_err(|e| sparql_syntax_error(&e, source, text))?;
-    if let Some(dataset) = &options.dataset {
-        for using in prepared.using_datasets_mut() {
+    // Only what is not there already is new: the count of asserted quads follows from it.
+    let inserted = match inserted_data(&parsed) {
+        Some(mut quads) => {
+            let mut seen = std::collections::HashSet::with_capacity(quads.len());
+            quads.retain(|q| seen.insert(q.clone()));
+            drop(seen);
+            let mut new = Vec::with_capacity(quads.len());
+            for q in quads {
+                if !store.raw().contains(&q)? {
+                    new.push(q);
+                }
+            }
+            Some(new)
+        }
+        None => None,
+    };
+    let prepared = if let Some(dataset) = &options.dataset {
+        let mut with = evaluator.clone().for_update(parsed);
+        for using in with.using_datasets_mut() {
             if !using.is_default_dataset() {
                 return Err(Error::BadInput(
                     "the update names its graphs with USING or WITH, so using-graph-uri and using-named-graph-uri cannot name them too".to_owned(),
@@ -203,31 +228,65 @@ pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Dur
             }
             dataset.apply(using);
         }
+        with
     } else {
         let union = !options.default_graph_only;
-        if union && store.graphs_overlap()? {
-            // Oxigraph's union repeats a shared triple once per graph, and its updates cannot
-            // run on `UnionSet`: where the copies would change what is written, each pattern of
-            // the `WHERE` is made distinct instead.
-            let parsed = store
-                .prefixes()
-                .sparql_parser(options.base_iri.as_deref())
-                .map_err(Error::BadInput)?
-                .parse_update(text)
-                .map_err(|e| sparql_syntax_error(&e, source, text))?;
-            if union::counts_copies(&parsed) {
-                let rewritten = union::rewrite_update(parsed, &union::Sources::Copies);
-                prepared = evaluator.clone().for_update(rewritten);
-            }
-        }
-        store.prepare_update(&mut prepared, union, !options.no_inference)?;
-    }
+        // Oxigraph's union repeats a shared triple once per graph, and its updates cannot run on
+        // `UnionSet`: where the copies would change what is written, each pattern of the `WHERE`
+        // is made distinct instead.
+        let parsed = if union && store.graphs_overlap()? && union::counts_copies(&parsed) {
+            union::rewrite_update(parsed, &union::Sources::Copies)
+        } else {
+            parsed
+        };
+        let mut with = evaluator.clone().for_update(parsed);
+        store.prepare_update(&mut with, union, !options.no_inference)?;
+        with
+    };
     prepared
         .on_store(store.raw())
         .execute()
         .map_err(|e| deadline.update_error(e))?;
     store.record_write()?;
-    Ok(start.elapsed())
+    Ok(Updated {
+        elapsed: start.elapsed(),
+        inserted,
+    })
+}
+
+/// The quads of an update made of `INSERT DATA` operations only, with no blank node, none of
+/// them into the entailments' graph (which kg writes itself); `None` for any other update.
+fn inserted_data(update: &spargebra::Update) -> Option<Vec<oxigraph::model::Quad>> {
+    use oxigraph::model::{GraphName, NamedOrBlankNode, Quad, Term};
+    let mut quads = Vec::new();
+    for op in &update.operations {
+        let spargebra::GraphUpdateOperation::InsertData { data } = op else {
+            return None;
+        };
+        for q in data {
+            let graph_name = match &q.graph_name {
+                spargebra::term::GraphName::NamedNode(g)
+                    if g.as_str() == crate::store::INFERRED_GRAPH =>
+                {
+                    return None
+                }
+                spargebra::term::GraphName::NamedNode(g) => GraphName::NamedNode(g.clone()),
+                spargebra::term::GraphName::DefaultGraph => GraphName::DefaultGraph,
+            };
+            if !matches!(q.subject, NamedOrBlankNode::NamedNode(_))
+                || !matches!(q.object, Term::NamedNode(_) | Term::Literal(_))
+            {
+                return None;
+            }
+            quads.push(Quad::new(
+                q.subject.clone(),
+                q.predicate.clone(),
+                q.object.clone(),
+                graph_name,
+            ));
+        }
+    }
+    Some(quads)
 }
 
 impl Deadline {

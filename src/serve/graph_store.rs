@@ -108,10 +108,14 @@ async fn handle(
                         "a previous write failed badly; restart the server".to_owned(),
                     )
                 })?;
-                let before = kg::infer::status(store)?;
+                let before = kg::write::Before::take(store)?;
                 let (written, quads) =
                     gsp::write_graph(store, &target, format, &bytes[..], Some(&base), replace)?;
-                kg::infer::refresh(store, &before, (!replace).then_some(&quads[..]))?;
+                let added = (!replace).then_some(kg::infer::Added {
+                    quads: &quads[..],
+                    all_new: false,
+                });
+                before.after(store, added, true)?;
                 let status = if written.created {
                     StatusCode::CREATED
                 } else {
@@ -144,11 +148,11 @@ async fn handle(
                         "a previous write failed badly; restart the server".to_owned(),
                     )
                 })?;
-                let before = kg::infer::status(store)?;
+                let before = kg::write::Before::take(store)?;
                 if !gsp::delete_graph(store, &target)? {
                     return Err(not_found(&target));
                 }
-                kg::infer::refresh(store, &before, None)?;
+                before.after(store, None, true)?;
                 sink.start(StatusCode::NO_CONTENT, Vec::new())
             })
             .await)

@@ -258,9 +258,7 @@ async fn update(
         let _one_writer = shared.writer.lock().map_err(|_| {
             Error::Evaluation("a previous write failed badly; restart the server".to_owned())
         })?;
-        let before = kg::infer::status(store)?;
-        kg::query::update(store, &text, &options)?;
-        kg::infer::refresh(store, &before, None)?;
+        kg::write::update(store, &text, &options)?;
         Ok(())
     })
     .await)

@@ -269,6 +269,26 @@ fn saved_projections(t: &TestDir) -> Vec<String> {
     names
 }
 
+/// Checks that the one saved projection is what a build from the store gives: the same bytes
+/// and the same answer to `args`. Returns that answer.
+fn saved_is_what_a_build_gives(t: &TestDir, args: &[&str]) -> String {
+    let (saved_answer, origin) = projection_origin(t, args);
+    assert_eq!(origin, "saved");
+    let names = saved_projections(t);
+    assert_eq!(names.len(), 1, "{names:?}");
+    let file = t.store().join(&names[0]);
+    let saved = std::fs::read(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let (built_answer, origin) = projection_origin(t, args);
+    assert_eq!(origin, "built");
+    assert_eq!(built_answer, saved_answer);
+    assert!(
+        std::fs::read(&file).unwrap() == saved,
+        "the saved projection differs from the one a traversal builds"
+    );
+    saved_answer
+}
+
 // Issue 15: the projection is saved beside the store and reused until the data changes.
 #[test]
 fn issue_15_a_saved_projection_is_reused_until_kg_writes() {
@@ -291,25 +311,47 @@ fn issue_15_a_saved_projection_is_reused_until_kg_writes() {
     );
     assert_eq!(saved_projections(&t).len(), 2);
 
-    // An update through kg: the next traversal sees the new edge.
+    // An update through kg that only adds: the saved projection is patched with it, and is
+    // what a build gives; the next traversal sees the new edge.
+    let out = t
+        .kg()
+        .args([
+            "update",
+            "PREFIX ex: <http://example.org/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> \
+             INSERT DATA { ex:a ex:knows ex:e . ex:e ex:cites ex:new . ex:new rdfs:label \"Newcomer\"@en }",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("patched the saved projection for traversals with the write"),
+        "{err}"
+    );
+    // The projection of the older data, and the other options' one, are gone with it.
+    assert_eq!(saved_projections(&t).len(), 1);
+    let after = saved_is_what_a_build_gives(&t, &path);
+    assert_eq!(after, "1. Alpha —[ex:knows]→ Epsilon  (1 hop)\n");
+    assert!(t.run(&["neighbors", "Epsilon"]).contains("Newcomer"));
+
+    // A load only adds too.
+    let more = t.create(
+        "more.ttl",
+        "<http://example.org/e> <http://example.org/knows> <http://example.org/z> .\n\
+         <http://example.org/z> <http://example.org/knows> _:n .\n\
+         _:n <http://example.org/knows> <http://example.org/a> .\n",
+    );
+    t.kg().arg("load").arg(&more).assert().success();
+    let around = saved_is_what_a_build_gives(&t, &["neighbors", "Epsilon"]);
+    assert!(around.contains("Epsilon ┆ ex:knows  ┆ ex:z"), "{around}");
+
+    // A write that removes, and a write-back of scores, make the next traversal build.
     t.run(&[
         "update",
-        "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:knows ex:e }",
+        "PREFIX ex: <http://example.org/> DELETE DATA { ex:a ex:knows ex:e }",
     ]);
     let (after, origin) = projection_origin(&t, &path);
     assert_eq!(origin, "built");
-    assert_eq!(after, "1. Alpha —[ex:knows]→ Epsilon  (1 hop)\n");
-    // The projection of the older data is gone with it.
-    assert_eq!(saved_projections(&t).len(), 1);
-
-    // A load, and a write-back of scores, are writes too.
-    let more = t.create(
-        "more.ttl",
-        "<http://example.org/e> <http://example.org/knows> <http://example.org/z> .\n",
-    );
-    t.kg().arg("load").arg(&more).assert().success();
-    let (_, origin) = projection_origin(&t, &["neighbors", "Epsilon"]);
-    assert_eq!(origin, "built");
+    assert_ne!(after, "1. Alpha —[ex:knows]→ Epsilon  (1 hop)\n");
     let (_, origin) = projection_origin(&t, &["rank", "--write-back", "http://example.org/scores"]);
     assert_eq!(origin, "saved");
     assert_eq!(projection_origin(&t, &["rank"]).1, "built");
@@ -424,24 +466,34 @@ ex:g1 { ex:c ex:knows ex:d . ex:d rdfs:label "Delta"@de, "Delta"@en . }
     // The ontology graph's edge is not there, the entailments' are; a write after infer is seen.
     let comps = t.run(&["components"]);
     assert!(comps.starts_with("1 components, 5 nodes"), "{comps}");
-    // An update brings the entailments up to date; a full run saves the projection again, with
-    // the update in it.
+    // An update that only adds brings the entailments up to date incrementally, and patches the
+    // saved projection with the triple and what it entails.
     let out = t
         .kg()
         .args([
             "update",
-            "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:likes ex:d }",
+            // The second triple is there already: the count of asserted quads must not move.
+            "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:likes ex:d . ex:a ex:knows ex:b }",
         ])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    let (after, origin) = projection_origin(&t, &path);
-    let expected = if err.contains("saved the projection") {
-        "saved"
-    } else {
-        "built"
-    };
-    assert_eq!(origin, expected, "{err}");
+    assert!(err.contains("entailments updated incrementally"), "{err}");
+    assert!(err.contains("patched the saved projection"), "{err}");
+    let after = saved_is_what_a_build_gives(&t, &path);
     assert_eq!(after, "1. Alpha —[ex:likes]→ Delta  (1 hop)\n");
+    // The incremental run's counts are a full run's.
+    let counts = |text: &str| {
+        let line = text
+            .lines()
+            .find(|l| l.contains(" inferred from "))
+            .unwrap();
+        line.split(" in ").next().unwrap().to_owned()
+    };
+    let full = t.kg().arg("infer").output().unwrap();
+    assert_eq!(
+        counts(&err),
+        counts(&String::from_utf8_lossy(&full.stderr)).replace("computed", "updated incrementally")
+    );
 }

@@ -337,7 +337,9 @@ fn issue_15_the_session_prepares_the_projection_in_the_background() {
     s.expect("update applied in").unwrap();
     s.expect("kg> ").unwrap();
     s.send_line(".path ex:a ex:c").unwrap();
-    s.expect("projected 3 nodes and 3 edges").unwrap();
+    // The update patched the saved projection, which the preparation opened.
+    s.expect("opened the saved projection of 3 nodes and 3 edges")
+        .unwrap();
     s.expect("(waiting for the background preparation)")
         .unwrap();
     s.expect("(1 hop)").unwrap();
