@@ -102,6 +102,13 @@ impl Before {
 pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<UpdateReport> {
     let before = Before::take(store)?;
     let done = crate::query::update(store, text, options)?;
+    if done.inserted.as_ref().is_some_and(Vec::is_empty) {
+        // Nothing was written.
+        return Ok(UpdateReport {
+            elapsed: done.elapsed,
+            after: AfterWrite::default(),
+        });
+    }
     let added = done.inserted.as_deref().map(|quads| Added {
         quads,
         all_new: true,

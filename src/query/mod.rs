@@ -218,6 +218,14 @@ pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Upd
         }
         None => None,
     };
+    if inserted.as_ref().is_some_and(Vec::is_empty) {
+        // Every quad is there already: nothing would change, so nothing is written, and what
+        // was derived from the data stays current.
+        return Ok(Updated {
+            elapsed: start.elapsed(),
+            inserted,
+        });
+    }
     let prepared = if let Some(dataset) = &options.dataset {
         let mut with = evaluator.clone().for_update(parsed);
         for using in with.using_datasets_mut() {

@@ -333,6 +333,24 @@ fn issue_15_a_saved_projection_is_reused_until_kg_writes() {
     assert_eq!(after, "1. Alpha —[ex:knows]→ Epsilon  (1 hop)\n");
     assert!(t.run(&["neighbors", "Epsilon"]).contains("Newcomer"));
 
+    // Inserting what is there already writes nothing: no patch, and the same file stays current.
+    let state = std::fs::read(t.store().join("kg-state.json")).unwrap();
+    let out = t
+        .kg()
+        .args([
+            "update",
+            "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:knows ex:e }",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("patched"));
+    assert_eq!(
+        std::fs::read(t.store().join("kg-state.json")).unwrap(),
+        state
+    );
+    assert_eq!(projection_origin(&t, &path).1, "saved");
+
     // A load only adds too.
     let more = t.create(
         "more.ttl",
