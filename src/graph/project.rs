@@ -305,12 +305,7 @@ impl Projection {
     fn assemble(chunk: Chunk, predicates: Vec<NamedNode>) -> Result<Self> {
         let (terms, edges) = chunk.into_parts();
         // Renumber nodes in term order, so output never depends on store order.
-        let mut order: Vec<u32> = (0..terms.len() as u32).collect();
-        order.sort_unstable_by(|a, b| {
-            terms[*a as usize]
-                .as_str_key()
-                .cmp(&terms[*b as usize].as_str_key())
-        });
+        let order = term_order(&terms);
         let mut node_remap = vec![0u32; terms.len()];
         for (new, old) in order.iter().enumerate() {
             node_remap[*old as usize] = new as u32;
@@ -370,12 +365,7 @@ impl Projection {
 
         // Nodes: the old ones and the new ones, each in term order, merged.
         let (delta_terms, delta_edges) = chunk.into_parts();
-        let mut order: Vec<u32> = (0..delta_terms.len() as u32).collect();
-        order.sort_unstable_by(|a, b| {
-            delta_terms[*a as usize]
-                .as_str_key()
-                .cmp(&delta_terms[*b as usize].as_str_key())
-        });
+        let order = term_order(&delta_terms);
         let old_key = |i: usize| (u8::from(i >= self.first_blank), self.terms.get(i));
         let old_count = self.terms.len();
         let mut old_node = vec![0u32; old_count];
@@ -486,8 +476,7 @@ impl Projection {
             }
         }
         labelled.sort_unstable();
-        patched.label_nodes = labelled.iter().map(|(n, _)| *n).collect::<Vec<_>>().into();
-        patched.labels = labelled.iter().map(|(_, l)| l.as_str()).collect();
+        patched.set_labels(&labelled);
         // A predicate that is also a node takes its label as a node, as in `load_labels`.
         let mut predicate_labels = Vec::with_capacity(patched.predicates.len());
         for p in &patched.predicates {
@@ -589,13 +578,18 @@ impl Projection {
             .enumerate()
             .filter_map(|(i, b)| b.map(|(_, l)| (i as u32, l)))
             .collect();
-        self.label_nodes = labelled.iter().map(|(i, _)| *i).collect::<Vec<_>>().into();
-        self.labels = labelled.iter().map(|(_, l)| l.as_str()).collect();
+        self.set_labels(&labelled);
         self.predicate_labels = best_predicate
             .into_iter()
             .map(|b| b.map(|(_, l)| l))
             .collect();
         Ok(())
+    }
+
+    /// The node labels, from (node, label) pairs sorted by node.
+    fn set_labels(&mut self, labelled: &[(u32, String)]) {
+        self.label_nodes = labelled.iter().map(|(i, _)| *i).collect::<Vec<_>>().into();
+        self.labels = labelled.iter().map(|(_, l)| l.as_str()).collect();
     }
 
     /// A predicate's label, or its prefixed name.
@@ -805,6 +799,17 @@ pub(crate) fn accepts(predicate: &NamedNode, options: &ProjectionOptions) -> boo
         || p.starts_with(OWL)
         || p.starts_with(OA)
         || DEFAULT_DENY.contains(&p))
+}
+
+/// The numbers of `terms` in term order (IRIs, then blank nodes, each by code point).
+fn term_order(terms: &[NamedOrBlankNode]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+    order.sort_unstable_by(|a, b| {
+        terms[*a as usize]
+            .as_str_key()
+            .cmp(&terms[*b as usize].as_str_key())
+    });
+    order
 }
 
 trait SortKey {
