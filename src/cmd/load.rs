@@ -58,7 +58,7 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         graph,
         base_iri: args.base.clone(),
         on_progress: Some(bar.callback()),
-        keep_quads: false,
+        keep_quads: None,
     };
     if ctx.is_remote() && !args.dry_run {
         if args.infer {
@@ -85,11 +85,15 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
     };
     // A first `--infer` computes the entailments in full, and saves the projection from that read.
     let first_infer = args.infer && before.as_ref().is_some_and(|b| !b.has_entailments());
-    // The loaded quads are kept to update the entailments or patch the saved projection from.
-    options.keep_quads = !first_infer
-        && before
-            .as_ref()
-            .is_some_and(|b| (args.infer && b.has_entailments()) || b.can_patch());
+    // The loaded quads are kept to update the entailments from (all of them), or to patch the
+    // saved projection from (a load larger than `PATCH_QUADS` leaves it to a rebuild instead of
+    // holding every quad in memory).
+    options.keep_quads = match &before {
+        Some(_) if first_infer => None,
+        Some(b) if args.infer && b.has_entailments() => Some(usize::MAX),
+        Some(b) if b.can_patch() => Some(PATCH_QUADS),
+        _ => None,
+    };
     let result = if args.dry_run {
         kg::ingest::check(&inputs, &options)
     } else {
@@ -118,6 +122,10 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
     }
     Ok(0)
 }
+
+/// The most quads a load keeps in memory to patch the saved projection with (a few hundred bytes
+/// each): a larger load leaves the next traversal to rebuild it.
+const PATCH_QUADS: usize = 2_000_000;
 
 fn summary(report: &LoadReport, dry_run: bool, io: &mut Io<'_>) -> Result<()> {
     let files = if report.files == 1 { "file" } else { "files" };

@@ -53,8 +53,9 @@ pub struct LoadOptions {
     pub base_iri: Option<String>,
     /// Called from time to time with the progress of the whole call.
     pub on_progress: Option<Arc<dyn Fn(Progress) + Send + Sync>>,
-    /// Keep the loaded quads in the report, so the entailments can be updated from them alone.
-    pub keep_quads: bool,
+    /// Keep up to this many of the loaded quads in the report, so what depends on the data (the
+    /// entailments, the saved projection) can be updated from them alone; past it none are kept.
+    pub keep_quads: Option<usize>,
 }
 
 /// What a load did, for the one-line summary.
@@ -67,7 +68,7 @@ pub struct LoadReport {
     /// Prefixes the store learned from `@prefix` lines of the inputs.
     pub learned_prefixes: Vec<(String, String)>,
     /// With `keep_quads`, the quads of a load that only added to the store; `None` when a fact
-    /// sheet replaced its graph (a change that may also remove triples).
+    /// sheet replaced its graph (a change that may also remove triples), or there were more.
     pub added: Option<Vec<Quad>>,
 }
 
@@ -96,7 +97,13 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
     let total_bytes = rdf::total_size(inputs);
     let mut counter = rdf::Counter::new(options.on_progress.clone(), total_bytes);
     let mut prefixes = Vec::new();
-    let mut kept: Option<Vec<Quad>> = (options.keep_quads && !has_sheet).then(Vec::new);
+    let keep = || {
+        options
+            .keep_quads
+            .filter(|_| !has_sheet)
+            .map(|_| Vec::new())
+    };
+    let mut kept: Option<Vec<Quad>> = keep();
     if has_sheet {
         let vocabulary = ontology::Vocabulary::builtin();
         let mut txn = store.transaction()?;
@@ -132,7 +139,7 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
         )?;
         if loaded.is_none() {
             counter = rdf::Counter::new(options.on_progress.clone(), total_bytes);
-            kept = kept.map(|_| Vec::new());
+            kept = keep();
             loaded = bulk_load(
                 store,
                 inputs,
@@ -175,10 +182,14 @@ fn bulk_load(
         .bulk_loader()
         .with_max_memory_size_in_megabytes((BATCH * threads).div_ceil(1000));
     let mut prefixes = Vec::new();
+    let keep_up_to = options.keep_quads.unwrap_or(0);
     for (input, format) in inputs.iter().zip(resolved) {
         let mut batch: Vec<Quad> = Vec::with_capacity(BATCH);
         let mut failure = None;
         let sink = |q: Quad| {
+            if kept.as_ref().is_some_and(|k| k.len() >= keep_up_to) {
+                *kept = None;
+            }
             if let Some(kept) = kept.as_mut() {
                 kept.push(q.clone());
             }
