@@ -949,8 +949,11 @@ def write_results(path, mode, section):
     head = ("# Benchmark results\n\n"
             "Written by `bash benches/run.sh` (see `benches/README.md`): one section per mode, replaced on each run of that mode.\n")
     text = open(path, encoding="utf-8").read() if os.path.exists(path) else head
-    if begin in text and end in text:
-        text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
+    start = text.find(begin)
+    stop = text.find(end, start) if start >= 0 else -1
+    if stop >= 0:
+        # The end after this section's begin: a stray marker elsewhere must not swallow sections.
+        text = text[:start] + block + text[stop + len(end) :]
     else:
         # full before quick
         other = "<!-- results:quick:begin -->"

@@ -375,6 +375,36 @@ fn issue_15_a_saved_projection_is_reused_until_kg_writes() {
     assert_eq!(projection_origin(&t, &["rank"]).1, "built");
 }
 
+// Issue 15: the server's writes that only add patch the saved projection too (an update's
+// INSERT DATA, a Graph Store POST); the next traversal after the server opens it.
+#[test]
+fn issue_15_writes_through_kg_serve_patch_the_saved_projection() {
+    use crate::serve::{http, Server};
+    let t = graph();
+    let path = ["path", "Alpha", "Epsilon"];
+    assert_eq!(projection_origin(&t, &path).1, "built");
+    {
+        let s = Server::start(&t, &["--writable"]);
+        let r = s.post(
+            "/sparql",
+            &[("Content-Type", "application/sparql-update")],
+            b"INSERT DATA { <http://example.org/a> <http://example.org/knows> <http://example.org/e> }",
+        );
+        assert_eq!(r.status, 204, "{}", r.text());
+        let r = http(
+            &s.addr,
+            "POST",
+            &format!("/store?graph={}", crate::serve::enc("http://example.org/g")),
+            &[("Content-Type", "text/turtle")],
+            b"<http://example.org/e> <http://example.org/cites> [ <http://www.w3.org/2000/01/rdf-schema#label> \"Anon\"@en ] .",
+        );
+        assert!(matches!(r.status, 201 | 204), "{}", r.text());
+    }
+    let answer = saved_is_what_a_build_gives(&t, &path);
+    assert_eq!(answer, "1. Alpha —[ex:knows]→ Epsilon  (1 hop)\n");
+    assert!(t.run(&["neighbors", "Epsilon"]).contains("Anon"));
+}
+
 // Issue 15: a database changed behind kg's back (here, its files restored from a copy taken before a
 // write, while kg's own records say the write happened) must not answer from the saved projection.
 #[test]
