@@ -101,13 +101,10 @@ pub fn infer(store: &KgStore, options: &InferOptions) -> Result<InferReport> {
     reasoner.run();
     let rules = start.elapsed() - read;
     let (added, removed) = reasoner.changes();
-    // With nothing removed, the store after the write is what was read plus `added`. A removal
-    // could leave nodes the collector has met but the store no longer links: not worth the care.
-    if !removed.is_empty() {
-        collector = None;
-    }
+    // The collector met the asserted quads; the inferred graph after the write holds exactly
+    // the closure's entailments, whatever was added or removed to get there.
     if let Some(c) = collector.as_mut() {
-        added.iter().for_each(|t| c.inferred(t));
+        reasoner.for_each_inferred(|t| c.inferred(&t));
     }
     let (added, removed) = apply(store, added, removed)?;
     let write = start.elapsed() - read - rules;
@@ -353,14 +350,14 @@ fn read(
                 };
                 i += 1;
                 for quad in batch? {
-                    if let Some(c) = collector.as_deref_mut() {
-                        c.quad(&quad);
-                    }
                     if matches!(&quad.graph_name, GraphName::NamedNode(g) if *g == inferred) {
                         if previous {
                             reasoner.insert_previous(Triple::from(quad));
                         }
                         continue;
+                    }
+                    if let Some(c) = collector.as_deref_mut() {
+                        c.quad(&quad);
                     }
                     asserted += 1;
                     // Only a schema triple's graph matters: name it for those alone.

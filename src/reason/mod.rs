@@ -1237,6 +1237,13 @@ impl Reasoner {
         out
     }
 
+    /// Every entailed triple that is not asserted, in no particular order, one at a time.
+    pub fn for_each_inferred(&self, mut each: impl FnMut(Triple)) {
+        for t in self.facts.iter().filter(|t| !self.asserted.contains(t)) {
+            each(self.triple(*t));
+        }
+    }
+
     /// A triple of a previous materialisation: not a premise, only compared with at the end.
     pub fn insert_previous(&mut self, triple: impl Into<Triple>) {
         let t = self.intern(triple);

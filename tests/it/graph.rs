@@ -540,8 +540,29 @@ ex:g1 { ex:c ex:knows ex:d . ex:d rdfs:label "Delta"@de, "Delta"@en . }
         line.split(" in ").next().unwrap().to_owned()
     };
     let full = t.kg().arg("infer").output().unwrap();
+    assert!(String::from_utf8_lossy(&full.stderr).contains("saved the projection"));
     assert_eq!(
         counts(&err),
         counts(&String::from_utf8_lossy(&full.stderr)).replace("computed", "updated incrementally")
     );
+
+    // A write that removes recomputes in full, and that run saves the projection too, exactly:
+    // the entailment `ex:a ex:linked ex:b` goes with the triple it came from.
+    let out = t
+        .kg()
+        .args([
+            "update",
+            "PREFIX ex: <http://example.org/> DELETE DATA { ex:a ex:knows ex:b }",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains(" −0)"), "nothing removed: {err}");
+    assert!(
+        err.contains("saved the projection for traversals from what it read"),
+        "{err}"
+    );
+    let around = saved_is_what_a_build_gives(&t, &["neighbors", "Alpha"]);
+    assert!(!around.contains("ex:linked"), "{around}");
 }
