@@ -79,8 +79,7 @@ impl Before {
         } else {
             None
         };
-        // A full recompute saves the projection from its own read of the store (or, having
-        // removed entailments, leaves it to a rebuild).
+        // A full recompute saves the projection from its own read of the store.
         if entailments.as_ref().is_some_and(|r| !r.incremental) {
             patch = None;
         }
@@ -101,7 +100,10 @@ impl Before {
 /// Runs a SPARQL update and keeps the entailments and the saved projection current.
 pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<UpdateReport> {
     let before = Before::take(store)?;
-    let done = crate::query::update(store, text, options)?;
+    // Which quads an INSERT DATA adds costs a lookup per quad: only worth it when something
+    // depends on the data.
+    let wanted = before.has_entailments() || before.can_patch();
+    let done = crate::query::update(store, text, options, wanted)?;
     if done.inserted.as_ref().is_some_and(Vec::is_empty) {
         // Nothing was written.
         return Ok(UpdateReport {

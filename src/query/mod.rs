@@ -190,8 +190,14 @@ pub struct Updated {
     pub inserted: Option<Vec<oxigraph::model::Quad>>,
 }
 
-/// Runs a SPARQL 1.1 Update atomically: it all applies, or nothing does.
-pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Updated> {
+/// Runs a SPARQL 1.1 Update atomically: it all applies, or nothing does. With `find_inserted`,
+/// an `INSERT DATA` says which of its quads were new (`Updated::inserted`).
+pub fn update(
+    store: &KgStore,
+    text: &str,
+    options: &QueryOptions,
+    find_inserted: bool,
+) -> Result<Updated> {
     let start = Instant::now();
     let source = options.source.as_deref().unwrap_or("<update>");
     let deadline = Deadline::new(options.cancel.clone(), options.timeout);
@@ -203,14 +209,12 @@ pub fn update(store: &KgStore, text: &str, options: &QueryOptions) -> Result<Upd
         .parse_update(text)
         .map_err(|e| sparql_syntax_error(&e, source, text))?;
     // Only what is not there already is new: the count of asserted quads follows from it.
-    let inserted = match inserted_data(&parsed) {
-        Some(mut quads) => {
+    let inserted = match inserted_data(&parsed).filter(|_| find_inserted) {
+        Some(quads) => {
             let mut seen = std::collections::HashSet::with_capacity(quads.len());
-            quads.retain(|q| seen.insert(q.clone()));
-            drop(seen);
             let mut new = Vec::with_capacity(quads.len());
             for q in quads {
-                if !store.raw().contains(&q)? {
+                if !store.raw().contains(&q)? && seen.insert(q.clone()) {
                     new.push(q);
                 }
             }

@@ -1227,12 +1227,8 @@ impl Reasoner {
 
     /// Every entailed triple that is not asserted, in N-Triples order.
     pub fn inferred(&self) -> Vec<Triple> {
-        let mut out: Vec<Triple> = self
-            .facts
-            .iter()
-            .filter(|t| !self.asserted.contains(t))
-            .map(|t| self.triple(*t))
-            .collect();
+        let mut out = Vec::with_capacity(self.inferred_len());
+        self.for_each_inferred(|t| out.push(t));
         out.sort_by_cached_key(ToString::to_string);
         out
     }
