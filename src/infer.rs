@@ -51,6 +51,8 @@ pub struct InferReport {
 pub struct SavedProjection {
     pub saved: std::result::Result<(usize, usize), String>,
     pub took: Duration,
+    /// An earlier saved projection was patched; otherwise this one was made whole.
+    pub patched: bool,
 }
 
 /// Whether the entailments exist and reflect the store.
@@ -128,6 +130,7 @@ pub fn infer(store: &KgStore, options: &InferOptions) -> Result<InferReport> {
         report.projection = Some(SavedProjection {
             saved,
             took: begun.elapsed(),
+            patched: false,
         });
     }
     Ok(report)

@@ -7,7 +7,6 @@ use crate::graph::Patch;
 use crate::infer::{Added, InferReport, SavedProjection, Status};
 use crate::query::QueryOptions;
 use crate::store::KgStore;
-use oxigraph::model::GraphName;
 use std::time::{Duration, Instant};
 
 /// What was kept current after a write.
@@ -50,6 +49,11 @@ impl Before {
         self.patch.is_some()
     }
 
+    /// The patch, to feed it the quads of a write as they are written (a load).
+    pub fn patch_mut(&mut self) -> Option<&mut Patch> {
+        self.patch.as_mut()
+    }
+
     /// After the write: `added` is what it added when it removed nothing, `None` otherwise.
     /// Quads it names that were in the store already are harmless, unless it says `all_new`.
     /// With `entailments`, they are refreshed (incrementally from `added` when there is one);
@@ -61,19 +65,11 @@ impl Before {
         added: Option<Added<'_>>,
         entailments: bool,
     ) -> Result<AfterWrite> {
-        // An ontology-graph triple gives no edge but may take an entailment's edge out of the
-        // inferred graph: rare enough to leave to a rebuild.
-        let mut patch = self.patch.filter(|_| {
-            added.is_some_and(|a| {
-                !a.quads.iter().any(|q| {
-                    matches!(&q.graph_name, GraphName::NamedNode(g)
-                        if g.as_str() == crate::seed::ONTOLOGY_GRAPH)
-                })
-            })
-        });
+        let mut patch = self.patch.filter(|_| added.is_some());
         if let (Some(p), Some(added)) = (patch.as_mut(), added) {
             added.quads.iter().for_each(|q| p.quad(q));
         }
+        let mut patch = patch.filter(|p| !p.is_spoiled());
         let entailments = if entailments {
             crate::infer::refresh(store, &self.status, added, patch.as_mut())?
         } else {
@@ -85,9 +81,11 @@ impl Before {
         }
         let projection = patch.map(|p| {
             let begun = Instant::now();
+            let patched = !p.is_new();
             SavedProjection {
                 saved: p.finish(store).map_err(|e| e.to_string()),
                 took: begun.elapsed(),
+                patched,
             }
         });
         Ok(AfterWrite {

@@ -186,19 +186,18 @@ fn print_tree(
     Ok(())
 }
 
-/// Keeps the entailments current after a write, when the store has them.
 /// Reports what was kept current after a write through kg: the entailments' refresh, and
 /// (with timing on, or when it failed) the patch of the saved projection.
 pub fn after_write(ctx: &mut Ctx, after: &kg::write::AfterWrite, io: &mut Io<'_>) -> Result<()> {
     if let Some(report) = &after.entailments {
         summary(ctx, report, io)?;
     }
-    projection_line(
-        after.projection.as_ref(),
-        "patched the saved projection for traversals with the write",
-        ctx.timing,
-        io,
-    )
+    let what = if after.projection.as_ref().is_some_and(|p| p.patched) {
+        "patched the saved projection for traversals with the write"
+    } else {
+        "saved the projection for traversals of the new store"
+    };
+    projection_line(after.projection.as_ref(), what, ctx.timing, io)
 }
 
 fn projection_line(
@@ -211,6 +210,7 @@ fn projection_line(
         Some(kg::infer::SavedProjection {
             saved: Ok((nodes, edges)),
             took,
+            ..
         }) if show => writeln!(
             io.err,
             "{what}: {nodes} nodes and {edges} edges in {:.2} s",

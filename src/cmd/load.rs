@@ -58,7 +58,7 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         graph,
         base_iri: args.base.clone(),
         on_progress: Some(bar.callback()),
-        keep_quads: None,
+        keep_quads: false,
     };
     if ctx.is_remote() && !args.dry_run {
         if args.infer {
@@ -78,26 +78,26 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         summary(&report, false, io)?;
         return Ok(0);
     }
-    let before = if args.dry_run {
+    let mut before = if args.dry_run {
         None
     } else {
         Some(kg::write::Before::take(ctx.store()?)?)
     };
     // A first `--infer` computes the entailments in full, and saves the projection from that read.
     let first_infer = args.infer && before.as_ref().is_some_and(|b| !b.has_entailments());
-    // The loaded quads are kept to update the entailments from (all of them), or to patch the
-    // saved projection from (a load larger than `PATCH_QUADS` leaves it to a rebuild instead of
-    // holding every quad in memory).
-    options.keep_quads = match &before {
-        Some(_) if first_infer => None,
-        Some(b) if args.infer && b.has_entailments() => Some(usize::MAX),
-        Some(b) if b.can_patch() => Some(PATCH_QUADS),
-        _ => None,
-    };
+    // The loaded quads are kept to update the entailments from; the saved projection's patch
+    // is then fed from them too. Otherwise the patch sees each quad as it is parsed.
+    options.keep_quads = args.infer && before.as_ref().is_some_and(|b| b.has_entailments());
+    let watched = !options.keep_quads && !first_infer;
     let result = if args.dry_run {
         kg::ingest::check(&inputs, &options)
     } else {
-        kg::ingest::load(ctx.store()?, &inputs, &options)
+        let watch = before
+            .as_mut()
+            .and_then(|b| b.patch_mut())
+            .filter(|_| watched)
+            .map(|p| p as &mut dyn kg::ingest::Watch);
+        kg::ingest::load(ctx.store()?, &inputs, &options, watch)
     };
     bar.finish();
     let report = result?;
@@ -113,19 +113,23 @@ pub fn run(ctx: &mut Ctx, args: Args, io: &mut Io<'_>) -> Result<u8> {
         let report = kg::infer::infer(ctx.store()?, &options)?;
         super::infer::summary(ctx, &report, io)?;
     } else if let Some(before) = before {
-        let added = report.added.as_deref().map(|quads| kg::infer::Added {
-            quads,
-            all_new: false,
-        });
+        // A watched load has given its quads to the patch already.
+        let added = if watched {
+            report.only_added.then_some(kg::infer::Added {
+                quads: &[],
+                all_new: false,
+            })
+        } else {
+            report.added.as_deref().map(|quads| kg::infer::Added {
+                quads,
+                all_new: false,
+            })
+        };
         let after = before.after(ctx.store()?, added, args.infer)?;
         super::infer::after_write(ctx, &after, io)?;
     }
     Ok(0)
 }
-
-/// The most quads a load keeps in memory to patch the saved projection with (a few hundred bytes
-/// each): a larger load leaves the next traversal to rebuild it.
-const PATCH_QUADS: usize = 2_000_000;
 
 fn summary(report: &LoadReport, dry_run: bool, io: &mut Io<'_>) -> Result<()> {
     let files = if report.files == 1 { "file" } else { "files" };

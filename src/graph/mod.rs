@@ -88,27 +88,63 @@ fn save_current(store: &KgStore, p: &Projection) -> Result<(usize, usize)> {
 
 /// The saved projection of the default options as it was before a write, and what the write
 /// adds: after a write that only added, patching it costs a merge instead of a rebuild from
-/// the store (seconds to a minute on a large one) at the next traversal.
+/// the store (seconds to a minute on a large one) at the next traversal. An empty store's
+/// projection is empty, so the first load into a new store saves its projection too.
 pub struct Patch {
-    before: Projection,
+    /// `None` when the store was empty: the projection after the write is the delta's alone.
+    before: Option<Projection>,
     delta: Collector,
+    /// A quad went into the ontology graph, or the delta grew past `PATCH_SIZE`: the next
+    /// traversal rebuilds instead.
+    spoiled: bool,
 }
 
+/// The most nodes and edges a patch collects (about 55 bytes each): a write adding more leaves
+/// the projection to the next traversal, rather than a load holding its whole graph in memory.
+/// LUBM-100 (13.4 million triples) is 8.8 million.
+const PATCH_SIZE: usize = 16_000_000;
+
 impl Patch {
-    /// Taken before a write: `None` unless the default options' projection is saved and current
-    /// (a store never traversed has nothing to keep current).
+    /// Taken before a write: `None` unless the store is empty or the default options'
+    /// projection is saved and current (a store never traversed has nothing to keep current).
     pub fn begin(store: &KgStore) -> Option<Self> {
         let key = store.data_key().ok()??;
-        let before = persist::open(store, &ProjectionOptions::default().canonical(), key)?;
+        let before = match persist::open(store, &ProjectionOptions::default().canonical(), key) {
+            Some(p) => Some(p),
+            None if store.raw().is_empty().ok()? => None,
+            None => return None,
+        };
         Some(Self {
             before,
             delta: Collector::default(),
+            spoiled: false,
         })
     }
 
     /// A quad the write added, as stored.
     pub fn quad(&mut self, quad: &Quad) {
+        if self.spoiled {
+            return;
+        }
+        // An ontology-graph triple gives no edge but may take an entailment's edge out of the
+        // inferred graph: rare enough to leave to a rebuild.
+        let ontology = matches!(&quad.graph_name, GraphName::NamedNode(g)
+            if g.as_str() == crate::seed::ONTOLOGY_GRAPH);
         self.delta.quad(quad);
+        if ontology || self.delta.size() > PATCH_SIZE {
+            self.spoiled = true;
+            self.delta = Collector::default();
+        }
+    }
+
+    /// Whether the store was empty: the projection is made from the write's quads alone.
+    pub fn is_new(&self) -> bool {
+        self.before.is_none()
+    }
+
+    /// Whether the patch can no longer be applied (see `spoiled`).
+    pub fn is_spoiled(&self) -> bool {
+        self.spoiled
     }
 
     /// An entailment the write led to, stored in the entailments' graph.
@@ -119,7 +155,24 @@ impl Patch {
     /// Saves the patched projection under the store's key after the write; returns the node
     /// and edge counts.
     pub fn finish(self, store: &KgStore) -> Result<(usize, usize)> {
-        save_current(store, &self.before.patched(self.delta, store)?)
+        let patched = match self.before {
+            Some(before) => before.patched(self.delta, store)?,
+            None => self.delta.finish()?,
+        };
+        save_current(store, &patched)
+    }
+}
+
+/// A load feeds its quads to the patch as it parses them; a load that starts again (a strict
+/// parse after a lenient one) starts the delta again.
+impl crate::ingest::Watch for Patch {
+    fn quad(&mut self, quad: &Quad) {
+        Patch::quad(self, quad);
+    }
+
+    fn restart(&mut self) {
+        self.delta = Collector::default();
+        self.spoiled = false;
     }
 }
 

@@ -621,6 +621,11 @@ pub struct Collector {
 }
 
 impl Collector {
+    /// Nodes and edges collected: what the collector's memory grows with.
+    pub fn size(&self) -> usize {
+        self.chunk.next as usize + self.chunk.edges.len()
+    }
+
     /// A quad as stored.
     pub fn quad(&mut self, quad: &oxigraph::model::Quad) {
         let edges = !matches!(&quad.graph_name, oxigraph::model::GraphName::NamedNode(g)

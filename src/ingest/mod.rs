@@ -53,9 +53,16 @@ pub struct LoadOptions {
     pub base_iri: Option<String>,
     /// Called from time to time with the progress of the whole call.
     pub on_progress: Option<Arc<dyn Fn(Progress) + Send + Sync>>,
-    /// Keep up to this many of the loaded quads in the report, so what depends on the data (the
-    /// entailments, the saved projection) can be updated from them alone; past it none are kept.
-    pub keep_quads: Option<usize>,
+    /// Keep the loaded quads in the report, so the entailments can be updated from them alone.
+    pub keep_quads: bool,
+}
+
+/// Sees each quad of a load as it is parsed, before it is written (the saved projection's
+/// patch). A load that parses again from the start (strictly, after a lenient parse met
+/// something to check) says so first.
+pub trait Watch {
+    fn quad(&mut self, quad: &Quad);
+    fn restart(&mut self);
 }
 
 /// What a load did, for the one-line summary.
@@ -68,8 +75,10 @@ pub struct LoadReport {
     /// Prefixes the store learned from `@prefix` lines of the inputs.
     pub learned_prefixes: Vec<(String, String)>,
     /// With `keep_quads`, the quads of a load that only added to the store; `None` when a fact
-    /// sheet replaced its graph (a change that may also remove triples), or there were more.
+    /// sheet replaced its graph (a change that may also remove triples).
     pub added: Option<Vec<Quad>>,
+    /// The load only added to the store: no fact sheet replaced its graph.
+    pub only_added: bool,
 }
 
 impl LoadReport {
@@ -83,8 +92,14 @@ impl LoadReport {
     }
 }
 
-/// Loads every input into the store atomically: on any error nothing is written.
-pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Result<LoadReport> {
+/// Loads every input into the store atomically: on any error nothing is written. `watch` sees
+/// the quads of a load that only adds (none when a fact sheet replaces its graph).
+pub fn load(
+    store: &mut KgStore,
+    inputs: &[Input],
+    options: &LoadOptions,
+    mut watch: Option<&mut dyn Watch>,
+) -> Result<LoadReport> {
     let start = Instant::now();
     let resolved = resolve_formats(inputs)?;
     let has_sheet = resolved.contains(&InputFormat::FactSheet);
@@ -97,13 +112,7 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
     let total_bytes = rdf::total_size(inputs);
     let mut counter = rdf::Counter::new(options.on_progress.clone(), total_bytes);
     let mut prefixes = Vec::new();
-    let keep = || {
-        options
-            .keep_quads
-            .filter(|_| !has_sheet)
-            .map(|_| Vec::new())
-    };
-    let mut kept: Option<Vec<Quad>> = keep();
+    let mut kept: Option<Vec<Quad>> = (options.keep_quads && !has_sheet).then(Vec::new);
     if has_sheet {
         let vocabulary = ontology::Vocabulary::builtin();
         let mut txn = store.transaction()?;
@@ -128,6 +137,10 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
         txn.commit()?;
         store.record_write()?;
     } else {
+        let mut seen = Seen {
+            kept: kept.take(),
+            watch: watch.take(),
+        };
         let mut loaded = bulk_load(
             store,
             inputs,
@@ -135,11 +148,11 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
             options,
             false,
             &mut counter,
-            &mut kept,
+            &mut seen,
         )?;
         if loaded.is_none() {
             counter = rdf::Counter::new(options.on_progress.clone(), total_bytes);
-            kept = keep();
+            seen.restart();
             loaded = bulk_load(
                 store,
                 inputs,
@@ -147,9 +160,10 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
                 options,
                 true,
                 &mut counter,
-                &mut kept,
+                &mut seen,
             )?;
         }
+        kept = seen.kept;
         prefixes.extend(loaded.into_iter().flatten());
         store.record_write()?;
     }
@@ -160,7 +174,34 @@ pub fn load(store: &mut KgStore, inputs: &[Input], options: &LoadOptions) -> Res
         elapsed: start.elapsed(),
         learned_prefixes: learned,
         added: kept,
+        only_added: !has_sheet,
     })
+}
+
+/// Where a bulk load's quads go besides the store.
+struct Seen<'w> {
+    kept: Option<Vec<Quad>>,
+    watch: Option<&'w mut dyn Watch>,
+}
+
+impl Seen<'_> {
+    fn quad(&mut self, quad: &Quad) {
+        if let Some(kept) = self.kept.as_mut() {
+            kept.push(quad.clone());
+        }
+        if let Some(watch) = self.watch.as_mut() {
+            watch.quad(quad);
+        }
+    }
+
+    fn restart(&mut self) {
+        if let Some(kept) = self.kept.as_mut() {
+            kept.clear();
+        }
+        if let Some(watch) = self.watch.as_mut() {
+            watch.restart();
+        }
+    }
 }
 
 /// One bulk load of every input (none a fact sheet), committed only when all of them parse.
@@ -173,7 +214,7 @@ fn bulk_load(
     options: &LoadOptions,
     strict: bool,
     counter: &mut rdf::Counter,
-    kept: &mut Option<Vec<Quad>>,
+    seen: &mut Seen<'_>,
 ) -> Result<Option<Vec<(String, String)>>> {
     // Oxigraph's own batch target is a million quads, and each call allocates one that large;
     // kg's batches are smaller to bound the memory of a load (each core sorts one at a time).
@@ -182,17 +223,11 @@ fn bulk_load(
         .bulk_loader()
         .with_max_memory_size_in_megabytes((BATCH * threads).div_ceil(1000));
     let mut prefixes = Vec::new();
-    let keep_up_to = options.keep_quads.unwrap_or(0);
     for (input, format) in inputs.iter().zip(resolved) {
         let mut batch: Vec<Quad> = Vec::with_capacity(BATCH);
         let mut failure = None;
         let sink = |q: Quad| {
-            if kept.as_ref().is_some_and(|k| k.len() >= keep_up_to) {
-                *kept = None;
-            }
-            if let Some(kept) = kept.as_mut() {
-                kept.push(q.clone());
-            }
+            seen.quad(&q);
             batch.push(q);
             if batch.len() >= BATCH {
                 if let Err(e) = loader.load_quads(std::mem::take(&mut batch)) {
@@ -237,6 +272,7 @@ pub fn check(inputs: &[Input], options: &LoadOptions) -> Result<LoadReport> {
         elapsed: start.elapsed(),
         learned_prefixes: Vec::new(),
         added: None,
+        only_added: true,
     })
 }
 
@@ -332,6 +368,7 @@ pub fn seed(store: &mut KgStore) -> Result<LoadReport> {
         elapsed: start.elapsed(),
         learned_prefixes: learned,
         added: None,
+        only_added: false,
     })
 }
 

@@ -129,6 +129,7 @@ fn send(
             elapsed: start.elapsed(),
             learned_prefixes: prefixes,
             added: None,
+            only_added: false,
         });
     }
     let nonce = format!(
@@ -168,6 +169,7 @@ fn send(
             elapsed: start.elapsed(),
             learned_prefixes: prefixes,
             added: None,
+            only_added: false,
         }),
         Err(e) => match staging.abandon() {
             None => Err(e),

@@ -12,9 +12,58 @@
 
 use std::path::Path;
 
+/// What the fingerprint is made of.
+struct Files {
+    tables: Vec<(String, u64)>,
+    /// The write-ahead logs that may hold writes the tables do not.
+    logs: Vec<(String, u64)>,
+    sequence: Option<u64>,
+}
+
 /// The fingerprint of the database in `dir`.
 pub(crate) fn fingerprint(dir: &Path) -> std::io::Result<u64> {
     use sha2::Digest;
+    let Files {
+        tables,
+        logs,
+        sequence,
+    } = files(dir)?;
+    let mut hash = sha2::Sha256::new();
+    let mut add = |name: &str, len: u64| {
+        hash.update((name.len() as u64).to_le_bytes());
+        hash.update(name.as_bytes());
+        hash.update(len.to_le_bytes());
+    };
+    match sequence {
+        Some(sequence) => {
+            let identity = std::fs::read_to_string(dir.join("IDENTITY")).unwrap_or_default();
+            add("sequence", sequence);
+            add(identity.trim(), 0);
+        }
+        None => {
+            add("files", 0);
+            for (name, len) in &tables {
+                add(name, *len);
+            }
+        }
+    }
+    for (name, len) in &logs {
+        add(name, *len);
+    }
+    let digest = hash.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    Ok(u64::from_le_bytes(first))
+}
+
+/// Whether the write-ahead logs may hold writes the table files do not (always, when the
+/// MANIFEST cannot be read): only then can a flush change what the next open finds.
+pub(crate) fn unflushed(dir: &Path) -> std::io::Result<bool> {
+    let files = files(dir)?;
+    Ok(files.sequence.is_none() || !files.logs.is_empty())
+}
+
+fn files(dir: &Path) -> std::io::Result<Files> {
     let mut tables = Vec::new();
     let mut logs = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -48,32 +97,11 @@ pub(crate) fn fingerprint(dir: &Path) -> std::io::Result<u64> {
             *len > MAX_LOG_READ || log_last_sequence(&dir.join(name)).is_none_or(|s| s > recorded)
         });
     }
-    let mut hash = sha2::Sha256::new();
-    let mut add = |name: &str, len: u64| {
-        hash.update((name.len() as u64).to_le_bytes());
-        hash.update(name.as_bytes());
-        hash.update(len.to_le_bytes());
-    };
-    match sequence {
-        Some(sequence) => {
-            let identity = std::fs::read_to_string(dir.join("IDENTITY")).unwrap_or_default();
-            add("sequence", sequence);
-            add(identity.trim(), 0);
-        }
-        None => {
-            add("files", 0);
-            for (name, len) in &tables {
-                add(name, *len);
-            }
-        }
-    }
-    for (name, len) in &logs {
-        add(name, *len);
-    }
-    let digest = hash.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    Ok(u64::from_le_bytes(first))
+    Ok(Files {
+        tables,
+        logs,
+        sequence,
+    })
 }
 
 /// The last sequence number the current MANIFEST records; `None` when anything is unexpected.

@@ -12,7 +12,7 @@ fn loads_turtle_and_reports_a_summary() {
         .assert()
         .success()
         .stdout("")
-        .stderr(predicate::str::is_match(r"^loaded 11 quads from 1 file in [0-9.]+ s \([0-9]+ quads/s\)\nlearned prefix ex: <http://example.org/>\n$").unwrap());
+        .stderr(predicate::str::is_match(r"^loaded 11 quads from 1 file in [0-9.]+ s \([0-9]+ quads/s\)\nlearned prefix ex: <http://example.org/>\nsaved the projection for traversals of the new store: [0-9]+ nodes and [0-9]+ edges in [0-9.]+ s\n$").unwrap());
     assert_eq!(t.nquads().lines().count(), 11);
 }
 

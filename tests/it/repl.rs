@@ -313,12 +313,15 @@ fn issue_15_the_session_prepares_the_projection_in_the_background() {
         "g.ttl",
         "@prefix ex: <http://example.org/> .\nex:a ex:knows ex:b . ex:b ex:knows ex:c .\n",
     );
+    // The first load into a new store saved its projection.
     t.kg().arg("load").arg(&f).assert().success();
     t.kg()
         .args(["path", "ex:a", "ex:c"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("projected 3 nodes"));
+        .stderr(predicate::str::contains(
+            "opened the saved projection of 3 nodes",
+        ));
     let mut s = spawn(&t, true);
     s.expect("kg> ").unwrap();
     s.send_line(".path ex:a ex:c").unwrap();
