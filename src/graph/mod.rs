@@ -97,6 +97,8 @@ pub struct Patch {
     /// A quad went into the ontology graph, or the delta grew past `PATCH_SIZE`: the next
     /// traversal rebuilds instead.
     spoiled: bool,
+    /// A new store's projection, assembled from the delta while the load commits.
+    assembling: Option<std::thread::JoinHandle<Result<Projection>>>,
 }
 
 /// The most nodes and edges a patch collects (about 55 bytes each): a write adding more leaves
@@ -118,12 +120,14 @@ impl Patch {
             before,
             delta: Collector::default(),
             spoiled: false,
+            assembling: None,
         })
     }
 
     /// A quad the write added, as stored.
     pub fn quad(&mut self, quad: &Quad) {
-        if self.spoiled {
+        if self.spoiled || self.assembling.is_some() {
+            self.spoiled = true;
             return;
         }
         // An ontology-graph triple gives no edge but may take an entailment's edge out of the
@@ -149,15 +153,19 @@ impl Patch {
 
     /// An entailment the write led to, stored in the entailments' graph.
     pub fn inferred(&mut self, triple: &oxigraph::model::Triple) {
+        self.spoiled |= self.assembling.is_some();
         self.delta.inferred(triple);
     }
 
     /// Saves the patched projection under the store's key after the write; returns the node
     /// and edge counts.
     pub fn finish(self, store: &KgStore) -> Result<(usize, usize)> {
-        let patched = match self.before {
-            Some(before) => before.patched(self.delta, store)?,
-            None => self.delta.finish()?,
+        let patched = match (self.before, self.assembling) {
+            (Some(before), _) => before.patched(self.delta, store)?,
+            (None, Some(assembling)) => assembling
+                .join()
+                .map_err(|_| crate::Error::Evaluation("projection worker failed".to_owned()))??,
+            (None, None) => self.delta.finish()?,
         };
         save_current(store, &patched)
     }
@@ -173,6 +181,16 @@ impl crate::ingest::Watch for Patch {
     fn restart(&mut self) {
         self.delta = Collector::default();
         self.spoiled = false;
+        self.assembling = None;
+    }
+
+    /// A new store's projection needs nothing from the store: it is assembled (sorted and
+    /// numbered) on another thread while the load commits, which is mostly copying files.
+    fn parsed(&mut self) {
+        if self.before.is_none() && !self.spoiled {
+            let delta = std::mem::take(&mut self.delta);
+            self.assembling = Some(std::thread::spawn(move || delta.finish()));
+        }
     }
 }
 

@@ -63,6 +63,8 @@ pub struct LoadOptions {
 pub trait Watch {
     fn quad(&mut self, quad: &Quad);
     fn restart(&mut self);
+    /// Every quad has been parsed; the load commits next.
+    fn parsed(&mut self) {}
 }
 
 /// What a load did, for the one-line summary.
@@ -202,6 +204,12 @@ impl Seen<'_> {
             watch.restart();
         }
     }
+
+    fn parsed(&mut self) {
+        if let Some(watch) = self.watch.as_mut() {
+            watch.parsed();
+        }
+    }
 }
 
 /// One bulk load of every input (none a fact sheet), committed only when all of them parse.
@@ -248,6 +256,7 @@ fn bulk_load(
         }
         loader.load_quads(batch)?;
     }
+    seen.parsed();
     loader.commit()?;
     Ok(Some(prefixes))
 }
