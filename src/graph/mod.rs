@@ -99,6 +99,8 @@ pub struct Patch {
     spoiled: bool,
     /// A new store's projection, assembled from the delta while the load commits.
     assembling: Option<std::thread::JoinHandle<Result<Projection>>>,
+    /// `PATCH_SIZE`, but for tests.
+    limit: usize,
 }
 
 /// The most nodes and edges a patch collects (about 55 bytes each): a write adding more leaves
@@ -121,6 +123,7 @@ impl Patch {
             delta: Collector::default(),
             spoiled: false,
             assembling: None,
+            limit: PATCH_SIZE,
         })
     }
 
@@ -135,7 +138,7 @@ impl Patch {
         let ontology = matches!(&quad.graph_name, GraphName::NamedNode(g)
             if g.as_str() == crate::seed::ONTOLOGY_GRAPH);
         self.delta.quad(quad);
-        if ontology || self.delta.size() > PATCH_SIZE {
+        if ontology || self.delta.size() > self.limit {
             self.spoiled = true;
             self.delta = Collector::default();
         }
@@ -267,4 +270,55 @@ fn replace_graph(store: &KgStore, graph: &NamedNode, quads: &[Quad]) -> Result<u
     txn.commit()?;
     store.record_write()?;
     Ok(quads.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::NamedNode;
+
+    fn patch(limit: usize) -> Patch {
+        Patch {
+            before: None,
+            delta: Collector::default(),
+            spoiled: false,
+            assembling: None,
+            limit,
+        }
+    }
+
+    fn edge(s: &str, o: &str, graph: GraphName) -> Quad {
+        let n = |l: &str| NamedNode::new_unchecked(format!("http://example.org/{l}"));
+        Quad::new(n(s), n("knows"), n(o), graph)
+    }
+
+    #[test]
+    fn a_patch_gives_up_past_its_size_and_on_the_ontology_graph() {
+        let mut p = patch(5);
+        p.quad(&edge("a", "b", GraphName::DefaultGraph));
+        assert!(!p.is_spoiled(), "3 nodes and edges");
+        p.quad(&edge("c", "d", GraphName::DefaultGraph));
+        assert!(p.is_spoiled(), "6 nodes and edges");
+        assert_eq!(p.delta.size(), 0, "what it held is dropped");
+
+        let mut p = patch(PATCH_SIZE);
+        let ontology = NamedNode::new_unchecked(crate::seed::ONTOLOGY_GRAPH);
+        p.quad(&edge("a", "b", GraphName::NamedNode(ontology)));
+        assert!(p.is_spoiled());
+    }
+
+    #[test]
+    fn a_new_stores_projection_is_assembled_once_parsed_and_nothing_is_added_after() {
+        use crate::ingest::Watch;
+        let mut p = patch(PATCH_SIZE);
+        p.quad(&edge("a", "b", GraphName::DefaultGraph));
+        p.parsed();
+        assert!(p.assembling.is_some());
+        assert!(!p.is_spoiled());
+        // A quad after the delta went to be assembled would be lost: the patch gives up instead.
+        p.quad(&edge("b", "c", GraphName::DefaultGraph));
+        assert!(p.is_spoiled());
+        p.restart();
+        assert!(!p.is_spoiled() && p.assembling.is_none());
+    }
 }
