@@ -505,7 +505,7 @@ def phase_traversal(a, d, tmp, R):
                 break
             walls.append(r["wall"])
             rss.append(r["rss_kb"])
-            m = re.search(r"(?:projected|opened the saved projection of) (\d+) nodes and (\d+) edges in ([\d.]+) (ms|s)\b", r["stderr"])
+            m = re.search(r"(?:projected|opened the saved projection of) (\d+) nodes? and (\d+) edges? in ([\d.]+) (ms|s)\b", r["stderr"])
             if m:
                 proj.append(float(m.group(3)) / (1000 if m.group(4) == "ms" else 1))
                 graph = (int(m.group(1)), int(m.group(2)))

@@ -353,9 +353,9 @@ fn projection(ctx: &mut Ctx, args: &ProjectionArgs, io: &mut Io<'_>) -> Result<A
         };
         writeln!(
             io.err,
-            "{how} {} nodes and {} edges in {}{}",
-            p.node_count(),
-            p.edge_count(),
+            "{how} {} and {} in {}{}",
+            super::counted(p.node_count(), "node"),
+            super::counted(p.edge_count(), "edge"),
             super::query::elapsed(start.elapsed()),
             if background {
                 " (waiting for the background preparation)"

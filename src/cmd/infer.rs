@@ -213,7 +213,9 @@ fn projection_line(
             ..
         }) if show => writeln!(
             io.err,
-            "{what}: {nodes} nodes and {edges} edges in {:.2} s",
+            "{what}: {} and {} in {:.2} s",
+            super::counted(*nodes, "node"),
+            super::counted(*edges, "edge"),
             took.as_secs_f64()
         ),
         Some(kg::infer::SavedProjection { saved: Err(e), .. }) => writeln!(

@@ -368,6 +368,15 @@ fn seeded(report: &kg::ingest::LoadReport, io: &mut Io<'_>) -> Result<u8> {
 }
 
 /// Wraps a write error on one of the session's streams.
+/// "1 node", "2 nodes": a count and its noun.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn io_err(e: std::io::Error) -> Error {
     Error::Io {
         path: "<output>".into(),

@@ -566,3 +566,31 @@ ex:g1 { ex:c ex:knows ex:d . ex:d rdfs:label "Delta"@de, "Delta"@en . }
     let around = saved_is_what_a_build_gives(&t, &["neighbors", "Alpha"]);
     assert!(!around.contains("ex:linked"), "{around}");
 }
+
+// Issue 15: a first load into a new store says it saved the projection, in words that count
+// right; the first traversal opens that file.
+#[test]
+fn issue_15_the_first_load_saves_the_projection_and_counts_in_words() {
+    let t = TestDir::new();
+    let f = t.create(
+        "one.ttl",
+        "<http://example.org/a> <http://example.org/knows> <http://example.org/b> .\n",
+    );
+    let out = t.kg().arg("load").arg(&f).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("saved the projection for traversals of the new store: 2 nodes and 1 edge in"),
+        "{err}"
+    );
+    let out = t
+        .kg()
+        .args(["path", "http://example.org/a", "http://example.org/b"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("opened the saved projection of 2 nodes and 1 edge in"),
+        "{err}"
+    );
+}
