@@ -242,13 +242,7 @@ ex:g1 { ex:y ex:rel ex:z . }
 
 /// What a traversal said on stderr about its projection: built from the store or opened from the saved file.
 fn projection_origin(t: &TestDir, args: &[&str]) -> (String, &'static str) {
-    let out = t.kg().args(args).output().expect("run kg");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (out, err) = t.run_both(args);
     let origin = if err.contains("opened the saved projection") {
         "saved"
     } else if err.contains("projected ") {
@@ -256,7 +250,7 @@ fn projection_origin(t: &TestDir, args: &[&str]) -> (String, &'static str) {
     } else {
         panic!("no projection line in {err}")
     };
-    (String::from_utf8(out.stdout).unwrap(), origin)
+    (out, origin)
 }
 
 fn saved_projections(t: &TestDir) -> Vec<String> {
@@ -313,16 +307,11 @@ fn issue_15_a_saved_projection_is_reused_until_kg_writes() {
 
     // An update through kg that only adds: the saved projection is patched with it, and is
     // what a build gives; the next traversal sees the new edge.
-    let out = t
-        .kg()
-        .args([
-            "update",
-            "PREFIX ex: <http://example.org/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> \
-             INSERT DATA { ex:a ex:knows ex:e . ex:e ex:cites ex:new . ex:new rdfs:label \"Newcomer\"@en }",
-        ])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (_, err) = t.run_both(&[
+        "update",
+        "PREFIX ex: <http://example.org/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> \
+         INSERT DATA { ex:a ex:knows ex:e . ex:e ex:cites ex:new . ex:new rdfs:label \"Newcomer\"@en }",
+    ]);
     assert!(
         err.contains("patched the saved projection for traversals with the write"),
         "{err}"
@@ -335,16 +324,11 @@ fn issue_15_a_saved_projection_is_reused_until_kg_writes() {
 
     // Inserting what is there already writes nothing: no patch, and the same file stays current.
     let state = std::fs::read(t.store().join("kg-state.json")).unwrap();
-    let out = t
-        .kg()
-        .args([
-            "update",
-            "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:knows ex:e }",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("patched"));
+    let (_, err) = t.run_both(&[
+        "update",
+        "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:knows ex:e }",
+    ]);
+    assert!(!err.contains("patched"));
     assert_eq!(
         std::fs::read(t.store().join("kg-state.json")).unwrap(),
         state
@@ -489,9 +473,7 @@ ex:g1 { ex:c ex:knows ex:d . ex:d rdfs:label "Delta"@de, "Delta"@en . }
         .arg(&ontology)
         .assert()
         .success();
-    let out = t.kg().arg("infer").output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    let (_, err) = t.run_both(&["infer"]);
     assert!(
         err.contains("saved the projection for traversals from what it read: 5 nodes and 7 edges"),
         "{err}"
@@ -516,17 +498,11 @@ ex:g1 { ex:c ex:knows ex:d . ex:d rdfs:label "Delta"@de, "Delta"@en . }
     assert!(comps.starts_with("1 components, 5 nodes"), "{comps}");
     // An update that only adds brings the entailments up to date incrementally, and patches the
     // saved projection with the triple and what it entails.
-    let out = t
-        .kg()
-        .args([
-            "update",
-            // The second triple is there already: the count of asserted quads must not move.
-            "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:likes ex:d . ex:a ex:knows ex:b }",
-        ])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    let (_, err) = t.run_both(&[
+        "update",
+        // The second triple is there already: the count of asserted quads must not move.
+        "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:likes ex:d . ex:a ex:knows ex:b }",
+    ]);
     assert!(err.contains("entailments updated incrementally"), "{err}");
     assert!(err.contains("patched the saved projection"), "{err}");
     let after = saved_is_what_a_build_gives(&t, &path);
@@ -539,25 +515,19 @@ ex:g1 { ex:c ex:knows ex:d . ex:d rdfs:label "Delta"@de, "Delta"@en . }
             .unwrap();
         line.split(" in ").next().unwrap().to_owned()
     };
-    let full = t.kg().arg("infer").output().unwrap();
-    assert!(String::from_utf8_lossy(&full.stderr).contains("saved the projection"));
+    let (_, full) = t.run_both(&["infer"]);
+    assert!(full.contains("saved the projection"));
     assert_eq!(
         counts(&err),
-        counts(&String::from_utf8_lossy(&full.stderr)).replace("computed", "updated incrementally")
+        counts(&full).replace("computed", "updated incrementally")
     );
 
     // A write that removes recomputes in full, and that run saves the projection too, exactly:
     // the entailment `ex:a ex:linked ex:b` goes with the triple it came from.
-    let out = t
-        .kg()
-        .args([
-            "update",
-            "PREFIX ex: <http://example.org/> DELETE DATA { ex:a ex:knows ex:b }",
-        ])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    let (_, err) = t.run_both(&[
+        "update",
+        "PREFIX ex: <http://example.org/> DELETE DATA { ex:a ex:knows ex:b }",
+    ]);
     assert!(!err.contains(" −0)"), "nothing removed: {err}");
     assert!(
         err.contains("saved the projection for traversals from what it read"),
@@ -576,19 +546,12 @@ fn issue_15_the_first_load_saves_the_projection_and_counts_in_words() {
         "one.ttl",
         "<http://example.org/a> <http://example.org/knows> <http://example.org/b> .\n",
     );
-    let out = t.kg().arg("load").arg(&f).output().unwrap();
-    assert!(out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (_, err) = t.run_both(&["load", f.to_str().unwrap()]);
     assert!(
         err.contains("saved the projection for traversals of the new store: 2 nodes and 1 edge in"),
         "{err}"
     );
-    let out = t
-        .kg()
-        .args(["path", "http://example.org/a", "http://example.org/b"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (_, err) = t.run_both(&["path", "http://example.org/a", "http://example.org/b"]);
     assert!(
         err.contains("opened the saved projection of 2 nodes and 1 edge in"),
         "{err}"

@@ -57,6 +57,11 @@ impl TestDir {
 
     /// Runs kg and returns stdout, failing the test on a non-zero exit.
     pub fn run(&self, args: &[&str]) -> String {
+        self.run_both(args).0
+    }
+
+    /// Runs kg and returns stdout and stderr, failing the test on a non-zero exit.
+    pub fn run_both(&self, args: &[&str]) -> (String, String) {
         let out = self.kg().args(args).output().expect("run kg");
         assert!(
             out.status.success(),
@@ -64,7 +69,10 @@ impl TestDir {
             out.status.code(),
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8(out.stdout).expect("utf-8 output")
+        (
+            String::from_utf8(out.stdout).expect("utf-8 output"),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     /// The store's content as sorted N-Quads: equal strings mean an unchanged store.
